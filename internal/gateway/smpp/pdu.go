@@ -42,8 +42,9 @@ type PDU struct {
 
 // Marshal encodes the PDU, setting Header.Command from the body and
 // Header.Length from the encoded size. A response with a non-zero status is
-// sent header-only where SMPP 3.4 says the body is not returned on error
-// (submit_sm_resp, bind responses), which is also what most SMSCs send.
+// sent header-only: SMPP 3.4 says the body is not returned on error for
+// submit_sm_resp and the bind responses, most SMSCs do the same for every
+// response, and a peer only needs the status.
 func (p *PDU) Marshal() ([]byte, error) {
 	if p.Body == nil {
 		return nil, &EncodeError{Command: p.Command, Field: "body", Reason: "missing"}
@@ -67,13 +68,7 @@ func (p *PDU) Marshal() ([]byte, error) {
 	return b, nil
 }
 
-func omitBodyOnError(c CommandID) bool {
-	switch c {
-	case SubmitSMRespID, BindReceiverResp, BindTransmitterResp, BindTransceiverResp:
-		return true
-	}
-	return false
-}
+func omitBodyOnError(c CommandID) bool { return c.IsResponse() }
 
 // Unmarshal decodes exactly one PDU from b. It fails when command_length
 // disagrees with len(b), so a truncated or padded buffer is an error rather
