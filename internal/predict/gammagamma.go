@@ -25,6 +25,24 @@ func (s Spend) weight() float64 {
 	return float64(s.N)
 }
 
+// GroupSpends merges rows with identical (X, MeanValue) into one row whose N
+// is the sum of theirs, in order of first appearance.
+func GroupSpends(rows []Spend) []Spend {
+	type key struct{ x, m float64 }
+	index := make(map[key]int, len(rows)/4+1)
+	out := make([]Spend, 0, len(rows)/4+1)
+	for _, r := range rows {
+		k := key{r.X, r.MeanValue}
+		if i, ok := index[k]; ok {
+			out[i].N += int(r.weight())
+			continue
+		}
+		index[k] = len(out)
+		out = append(out, Spend{X: r.X, MeanValue: r.MeanValue, N: int(r.weight())})
+	}
+	return out
+}
+
 // GammaGamma holds the fitted parameters of the Gamma-Gamma spend model
 // (Fader, Hardie & Lee 2005, "RFM and CLV: Using Iso-Value Curves for
 // Customer Base Analysis", JMR 42(4)). A transaction's value is gamma(P, ν)
