@@ -47,8 +47,10 @@ func ParseQueries(src string, d Dialect) (Queries, error) {
 	var body strings.Builder
 	flush := func() error {
 		if name == "" {
-			if strings.TrimSpace(body.String()) != "" {
-				return fmt.Errorf("SQL before the first -- name: line")
+			for _, l := range strings.Split(body.String(), "\n") {
+				if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "--") {
+					return fmt.Errorf("SQL before the first -- name: line")
+				}
 			}
 			return nil
 		}

@@ -1,0 +1,436 @@
+package customer
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"nudge/internal/store"
+)
+
+// Order is a purchase, with its lines. Amounts are fen.
+type Order struct {
+	ID         int64     `json:"-"`
+	OrderID    string    `json:"order_id"`
+	CustomerID string    `json:"customer_id"` // the shop's customer id
+	OrderedAt  time.Time `json:"ordered_at"`
+	Status     string    `json:"status,omitempty"`
+	Currency   string    `json:"currency,omitempty"`
+	Amount     int64     `json:"amount"` // sum of the lines, computed by the store
+	Items      int64     `json:"items"`  // sum of quantities, computed by the store
+	Lines      []Line    `json:"lines"`
+}
+
+// Line is one product in an order. A line is identified by (order, sku):
+// a later line with the same sku for the same order updates it.
+type Line struct {
+	SKU      string `json:"sku"`
+	Category string `json:"category,omitempty"`
+	Quantity int64  `json:"quantity"`
+	Amount   int64  `json:"amount"`
+	// Ref is the caller's reference for this line (an importer's line
+	// number), returned with a rejection.
+	Ref int `json:"-"`
+}
+
+// Rejected is an input the store refused, with a reason a person understands.
+type Rejected struct {
+	Ref    int
+	Reason string
+}
+
+// OrderResult counts what an order write did.
+type OrderResult struct {
+	Orders   WriteResult `json:"orders"`
+	Lines    WriteResult `json:"lines"`
+	Rejected []Rejected  `json:"-"`
+}
+
+// Normalize checks an order and its lines.
+func (o *Order) Normalize() error {
+	o.OrderID = strings.TrimSpace(o.OrderID)
+	o.CustomerID = strings.TrimSpace(o.CustomerID)
+	switch {
+	case o.OrderID == "":
+		return fieldErr("order_id", "missing")
+	case o.CustomerID == "":
+		return fieldErr("customer_id", "missing")
+	case o.OrderedAt.IsZero():
+		return fieldErr("ordered_at", "missing")
+	}
+	o.Status = strings.ToLower(strings.TrimSpace(o.Status))
+	o.Currency = strings.ToUpper(strings.TrimSpace(o.Currency))
+	if o.Currency == "" || o.Currency == "RMB" || o.Currency == "人民币" {
+		o.Currency = "CNY"
+	}
+	if len(o.Currency) != 3 {
+		return fieldErr("currency", "%q is not a three-letter currency code", o.Currency)
+	}
+	if len(o.Lines) == 0 {
+		return fieldErr("sku", "an order needs at least one line")
+	}
+	for i := range o.Lines {
+		if err := o.Lines[i].normalize(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (l *Line) normalize() error {
+	l.SKU = strings.TrimSpace(l.SKU)
+	l.Category = strings.TrimSpace(l.Category)
+	switch {
+	case l.SKU == "":
+		return fieldErr("sku", "missing")
+	case l.Quantity <= 0:
+		return fieldErr("quantity", "must be at least 1, got %d", l.Quantity)
+	case l.Amount < 0:
+		return fieldErr("amount", "negative amount %s", FormatMoney(l.Amount))
+	}
+	return nil
+}
+
+// FormatMoney writes fen as yuan: 12990 -> "129.90".
+func FormatMoney(fen int64) string {
+	sign := ""
+	if fen < 0 {
+		sign, fen = "-", -fen
+	}
+	return fmt.Sprintf("%s%d.%02d", sign, fen/100, fen%100)
+}
+
+// orderBatch bounds the orders per statement (7 columns each).
+const orderBatch = 500
+
+// UpsertOrders writes orders and their lines in one transaction. Orders must
+// be normalised. An order whose customer is unknown is rejected whole (each
+// of its lines is reported by Ref); the others are written. Order totals are
+// kept equal to the sum of their lines.
+func (s *Store) UpsertOrders(ctx context.Context, orders []Order) (OrderResult, error) {
+	var res OrderResult
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		for start := 0; start < len(orders); start += orderBatch {
+			end := min(start+orderBatch, len(orders))
+			if err := s.writeOrders(ctx, tx, orders[start:end], &res); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return res, err
+}
+
+type storedOrder struct {
+	id         int64
+	customerID int64
+	orderedAt  int64
+	status     string
+	currency   string
+}
+
+type storedLine struct {
+	category string
+	quantity int64
+	amount   int64
+}
+
+func (s *Store) writeOrders(ctx context.Context, tx *sql.Tx, orders []Order, res *OrderResult) error {
+	// Merge orders named twice in the batch, so each is written once.
+	merged := make([]Order, 0, len(orders))
+	at := map[string]int{}
+	for _, o := range orders {
+		if i, ok := at[o.OrderID]; ok {
+			merged[i].Lines = append(merged[i].Lines, o.Lines...)
+			continue
+		}
+		at[o.OrderID] = len(merged)
+		merged = append(merged, o)
+	}
+	custIDs, err := s.customerIDs(ctx, tx, merged)
+	if err != nil {
+		return err
+	}
+	keep := merged[:0]
+	for _, o := range merged {
+		if _, ok := custIDs[o.CustomerID]; !ok {
+			for _, l := range o.Lines {
+				res.Rejected = append(res.Rejected, Rejected{Ref: l.Ref, Reason: fmt.Sprintf("unknown customer %q (import customers first)", o.CustomerID)})
+			}
+			continue
+		}
+		keep = append(keep, o)
+	}
+	if len(keep) == 0 {
+		return nil
+	}
+	existing, err := s.storedOrders(ctx, tx, keep)
+	if err != nil {
+		return err
+	}
+	now := s.clock.Now().Unix()
+	fresh := map[string]bool{} // orders created by this batch: their lines need no comparison
+	// Write new and changed orders. New orders carry their totals; existing
+	// ones get them recomputed from their lines below.
+	var args []any
+	n := 0
+	for i := range keep {
+		o := &keep[i]
+		cid := custIDs[o.CustomerID]
+		if e, ok := existing[o.OrderID]; ok {
+			if e.customerID == cid && e.orderedAt == o.OrderedAt.Unix() && e.status == o.Status && e.currency == o.Currency {
+				res.Orders.Unchanged++
+				continue
+			}
+			res.Orders.Updated++
+		} else {
+			res.Orders.Inserted++
+		}
+		var amount, items int64
+		for _, l := range lastLines(o.Lines) {
+			amount += l.Amount
+			items += l.Quantity
+		}
+		args = append(args, o.OrderID, cid, o.OrderedAt.Unix(), o.Status, o.Currency, amount, items, now, now)
+		n++
+	}
+	if n > 0 {
+		q := `INSERT INTO orders (order_id, customer_id, ordered_at, status, currency, amount, items, created_at, updated_at)
+VALUES ` + store.Placeholders(n, 9) + `
+ON CONFLICT (order_id) DO UPDATE SET customer_id = excluded.customer_id, ordered_at = excluded.ordered_at,
+	status = excluded.status, currency = excluded.currency, updated_at = excluded.updated_at
+RETURNING id, order_id`
+		rows, err := tx.QueryContext(ctx, s.db.Rebind(q), args...)
+		if err != nil {
+			return fmt.Errorf("customer: write orders: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			var oid string
+			if err := rows.Scan(&id, &oid); err != nil {
+				rows.Close()
+				return err
+			}
+			if _, ok := existing[oid]; !ok {
+				existing[oid] = storedOrder{id: id}
+				fresh[oid] = true
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return s.writeLines(ctx, tx, keep, existing, fresh, res)
+}
+
+// lastLines keeps the last line per sku, which is the one stored.
+func lastLines(lines []Line) []Line {
+	if len(lines) < 2 {
+		return lines
+	}
+	pos := make(map[string]int, len(lines))
+	out := make([]Line, 0, len(lines))
+	for _, l := range lines {
+		if i, ok := pos[l.SKU]; ok {
+			out[i] = l
+			continue
+		}
+		pos[l.SKU] = len(out)
+		out = append(out, l)
+	}
+	return out
+}
+
+func (s *Store) writeLines(ctx context.Context, tx *sql.Tx, orders []Order, stored map[string]storedOrder, fresh map[string]bool, res *OrderResult) error {
+	// Lines of orders that existed before this batch are compared with what
+	// is stored; lines of new orders are simply inserted.
+	var oldRefs []any
+	for _, o := range orders {
+		if !fresh[o.OrderID] {
+			oldRefs = append(oldRefs, stored[o.OrderID].id)
+		}
+	}
+	old := map[int64]map[string]storedLine{}
+	if len(oldRefs) > 0 {
+		rows, err := tx.QueryContext(ctx, s.db.Rebind(`SELECT order_ref, sku, category, quantity, amount FROM order_lines WHERE order_ref IN (`+marks(len(oldRefs))+`)`), oldRefs...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var ref int64
+			var sku string
+			var l storedLine
+			if err := rows.Scan(&ref, &sku, &l.category, &l.quantity, &l.amount); err != nil {
+				rows.Close()
+				return err
+			}
+			if old[ref] == nil {
+				old[ref] = map[string]storedLine{}
+			}
+			old[ref][sku] = l
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	var args []any
+	n := 0
+	var touched []any
+	flush := func() error {
+		if n == 0 {
+			return nil
+		}
+		q := `INSERT INTO order_lines (order_ref, sku, category, quantity, amount) VALUES ` + store.Placeholders(n, 5) + `
+ON CONFLICT (order_ref, sku) DO UPDATE SET category = excluded.category, quantity = excluded.quantity, amount = excluded.amount`
+		if _, err := tx.ExecContext(ctx, s.db.Rebind(q), args...); err != nil {
+			return fmt.Errorf("customer: write order lines: %w", err)
+		}
+		args, n = args[:0], 0
+		return nil
+	}
+	for _, o := range orders {
+		ref := stored[o.OrderID].id
+		isOld := !fresh[o.OrderID]
+		changed := false
+		for _, l := range lastLines(o.Lines) {
+			if isOld {
+				if e, ok := old[ref][l.SKU]; ok {
+					if e == (storedLine{l.Category, l.Quantity, l.Amount}) {
+						res.Lines.Unchanged++
+						continue
+					}
+					res.Lines.Updated++
+				} else {
+					res.Lines.Inserted++
+				}
+				changed = true
+			} else {
+				res.Lines.Inserted++
+			}
+			args = append(args, ref, l.SKU, l.Category, l.Quantity, l.Amount)
+			n++
+			if n == 1000 {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+		}
+		res.Lines.Unchanged += len(o.Lines) - len(lastLines(o.Lines))
+		if changed {
+			touched = append(touched, ref)
+		}
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	if len(touched) > 0 {
+		q := `UPDATE orders SET
+	amount = (SELECT COALESCE(SUM(amount), 0) FROM order_lines WHERE order_ref = orders.id),
+	items = (SELECT COALESCE(SUM(quantity), 0) FROM order_lines WHERE order_ref = orders.id)
+WHERE id IN (` + marks(len(touched)) + `)`
+		if _, err := tx.ExecContext(ctx, s.db.Rebind(q), touched...); err != nil {
+			return fmt.Errorf("customer: order totals: %w", err)
+		}
+	}
+	return nil
+}
+
+func (s *Store) customerIDs(ctx context.Context, tx *sql.Tx, orders []Order) (map[string]int64, error) {
+	seen := map[string]bool{}
+	var args []any
+	for _, o := range orders {
+		if !seen[o.CustomerID] {
+			seen[o.CustomerID] = true
+			args = append(args, o.CustomerID)
+		}
+	}
+	out := make(map[string]int64, len(args))
+	rows, err := tx.QueryContext(ctx, s.db.Rebind(`SELECT id, external_id FROM customers WHERE external_id IN (`+marks(len(args))+`)`), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var ext string
+		if err := rows.Scan(&id, &ext); err != nil {
+			return nil, err
+		}
+		out[ext] = id
+	}
+	return out, rows.Err()
+}
+
+func (s *Store) storedOrders(ctx context.Context, tx *sql.Tx, orders []Order) (map[string]storedOrder, error) {
+	args := make([]any, len(orders))
+	for i, o := range orders {
+		args[i] = o.OrderID
+	}
+	out := make(map[string]storedOrder, len(orders))
+	rows, err := tx.QueryContext(ctx, s.db.Rebind(`SELECT id, order_id, customer_id, ordered_at, status, currency FROM orders WHERE order_id IN (`+marks(len(args))+`)`), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var o storedOrder
+		var oid string
+		if err := rows.Scan(&o.id, &oid, &o.customerID, &o.orderedAt, &o.status, &o.currency); err != nil {
+			return nil, err
+		}
+		out[oid] = o
+	}
+	return out, rows.Err()
+}
+
+// OrdersOf returns a customer's most recent orders with their lines.
+func (s *Store) OrdersOf(ctx context.Context, customerID int64, limit int) ([]Order, error) {
+	rows, err := s.db.R.QueryContext(ctx, s.q.Get("orders_of_customer"), customerID, limit)
+	if err != nil {
+		return nil, err
+	}
+	var out []Order
+	for rows.Next() {
+		var o Order
+		var at int64
+		if err := rows.Scan(&o.ID, &o.OrderID, &at, &o.Status, &o.Currency, &o.Amount, &o.Items); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		o.OrderedAt = time.Unix(at, 0).UTC()
+		out = append(out, o)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		lr, err := s.db.R.QueryContext(ctx, s.q.Get("lines_of_order"), out[i].ID)
+		if err != nil {
+			return nil, err
+		}
+		for lr.Next() {
+			var l Line
+			if err := lr.Scan(&l.SKU, &l.Category, &l.Quantity, &l.Amount); err != nil {
+				lr.Close()
+				return nil, err
+			}
+			out[i].Lines = append(out[i].Lines, l)
+		}
+		lr.Close()
+	}
+	return out, nil
+}
+
+// Counts returns how many orders and order lines are stored.
+func (s *Store) Counts(ctx context.Context) (orders, lines int64, err error) {
+	if err = s.db.R.QueryRowContext(ctx, s.q.Get("order_count")).Scan(&orders); err != nil {
+		return
+	}
+	err = s.db.R.QueryRowContext(ctx, s.q.Get("line_count")).Scan(&lines)
+	return
+}

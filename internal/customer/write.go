@@ -1,0 +1,238 @@
+package customer
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"nudge/internal/store"
+)
+
+// WriteResult counts what a batch write did.
+type WriteResult struct {
+	Inserted  int `json:"inserted"`
+	Updated   int `json:"updated"`
+	Unchanged int `json:"unchanged"`
+}
+
+// Add accumulates another batch's counts.
+func (r *WriteResult) Add(o WriteResult) {
+	r.Inserted += o.Inserted
+	r.Updated += o.Updated
+	r.Unchanged += o.Unchanged
+}
+
+// Prepared is a validated customer with its personal data already sealed:
+// the CPU-heavy half of a write, which an importer can run on other cores
+// while the database takes the previous batch.
+type Prepared struct {
+	c           Customer
+	phoneEnc    []byte
+	phoneIndex  []byte
+	nameEnc     []byte
+	tags        string
+	fingerprint []byte
+}
+
+// ExternalID is the shop's id of the prepared customer ("" when the row is
+// identified by its phone number only).
+func (p *Prepared) ExternalID() string { return p.c.ExternalID }
+
+// Prepare normalises c and seals its personal data.
+func (s *Store) Prepare(c Customer) (Prepared, error) {
+	if err := c.Normalize(s.region); err != nil {
+		return Prepared{}, err
+	}
+	p := Prepared{c: c, tags: encodeTags(c.Tags)}
+	p.phoneEnc = s.keys.Seal(fieldPhone, c.Phone)
+	p.phoneIndex = s.keys.Index(fieldPhone, c.Phone)
+	p.nameEnc = s.keys.Seal(fieldName, c.Name)
+	p.fingerprint = s.keys.Fingerprint(c.Phone, c.Name, c.Gender, c.Birthday, c.City, floatString(c.Lat), floatString(c.Lon),
+		timeString(c.RegisteredAt), c.Timezone, p.tags, string(c.Attributes), c.Consent, timeString(c.ConsentAt), c.ConsentSource)
+	return p, nil
+}
+
+func floatString(f *float64) string {
+	if f == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*f, 'g', -1, 64)
+}
+
+func timeString(t interface{ Unix() int64 }) string { return strconv.FormatInt(t.Unix(), 10) }
+
+// UpsertCustomers normalises, seals and writes customers in one transaction.
+// The first invalid customer stops the batch with its index; importers that
+// must keep going past bad rows call Prepare themselves.
+func (s *Store) UpsertCustomers(ctx context.Context, cs []Customer) (WriteResult, error) {
+	ps := make([]Prepared, len(cs))
+	for i, c := range cs {
+		p, err := s.Prepare(c)
+		if err != nil {
+			return WriteResult{}, fmt.Errorf("customer %d (%s): %w", i+1, c.ExternalID, err)
+		}
+		ps[i] = p
+	}
+	return s.WritePrepared(ctx, ps)
+}
+
+// customerBatch bounds a multi-row statement: 22 columns x 400 rows stays
+// under every driver's parameter limit.
+const customerBatch = 400
+
+// WritePrepared writes prepared customers in one transaction. A customer
+// whose external id is already stored is updated, unless nothing changed, in
+// which case the row is not touched at all (importing a file twice writes
+// nothing). A customer without an external id is matched by phone number;
+// a new one gets an opaque id derived from its blind index.
+func (s *Store) WritePrepared(ctx context.Context, ps []Prepared) (WriteResult, error) {
+	var res WriteResult
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		for start := 0; start < len(ps); start += customerBatch {
+			end := min(start+customerBatch, len(ps))
+			r, err := s.writeCustomers(ctx, tx, ps[start:end])
+			if err != nil {
+				return err
+			}
+			res.Add(r)
+		}
+		return nil
+	})
+	return res, err
+}
+
+func (s *Store) writeCustomers(ctx context.Context, tx *sql.Tx, ps []Prepared) (WriteResult, error) {
+	var res WriteResult
+	if err := s.resolvePhoneOnly(ctx, tx, ps); err != nil {
+		return res, err
+	}
+	// Last row wins when a batch names the same customer twice.
+	last := make(map[string]int, len(ps))
+	for i := range ps {
+		last[ps[i].c.ExternalID] = i
+	}
+	ids := make([]any, 0, len(last))
+	for id := range last {
+		ids = append(ids, id)
+	}
+	existing := make(map[string][]byte, len(ids))
+	rows, err := tx.QueryContext(ctx, s.db.Rebind(`SELECT external_id, fingerprint FROM customers WHERE external_id IN (`+marks(len(ids))+`)`), ids...)
+	if err != nil {
+		return res, err
+	}
+	for rows.Next() {
+		var id string
+		var fp []byte
+		if err := rows.Scan(&id, &fp); err != nil {
+			rows.Close()
+			return res, err
+		}
+		existing[id] = fp
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return res, err
+	}
+	now := s.clock.Now().Unix()
+	const cols = 22
+	args := make([]any, 0, len(ps)*cols)
+	n := 0
+	for i := range ps {
+		p := &ps[i]
+		if last[p.c.ExternalID] != i {
+			res.Unchanged++ // superseded by a later row of the same batch
+			continue
+		}
+		fp, found := existing[p.c.ExternalID]
+		switch {
+		case found && bytes.Equal(fp, p.fingerprint):
+			res.Unchanged++
+			continue
+		case found:
+			res.Updated++
+		default:
+			res.Inserted++
+		}
+		c := &p.c
+		args = append(args, c.ExternalID, p.phoneEnc, p.phoneIndex, c.Region, c.Carrier, p.nameEnc, c.Gender, c.Birthday,
+			c.City, c.Lat, c.Lon, zeroOrUnix(c.RegisteredAt), c.Timezone, p.tags, string(c.Attributes), c.Consent,
+			zeroOrUnix(c.ConsentAt), c.ConsentSource, s.keys.Current().ID, p.fingerprint, now, now)
+		n++
+	}
+	if n == 0 {
+		return res, nil
+	}
+	q := `INSERT INTO customers (external_id, phone_enc, phone_index, region, carrier, name_enc, gender, birthday,
+	city, lat, lon, registered_at, timezone, tags, attributes, consent, consent_at, consent_source, pii_key, fingerprint,
+	created_at, updated_at) VALUES ` + store.Placeholders(n, cols) + `
+ON CONFLICT (external_id) DO UPDATE SET phone_enc = excluded.phone_enc, phone_index = excluded.phone_index,
+	region = excluded.region, carrier = excluded.carrier, name_enc = excluded.name_enc, gender = excluded.gender,
+	birthday = excluded.birthday, city = excluded.city, lat = excluded.lat, lon = excluded.lon,
+	registered_at = excluded.registered_at, timezone = excluded.timezone, tags = excluded.tags,
+	attributes = excluded.attributes, consent = excluded.consent, consent_at = excluded.consent_at,
+	consent_source = excluded.consent_source, pii_key = excluded.pii_key, fingerprint = excluded.fingerprint,
+	updated_at = excluded.updated_at`
+	if _, err := tx.ExecContext(ctx, s.db.Rebind(q), args...); err != nil {
+		return res, fmt.Errorf("customer: write batch: %w", err)
+	}
+	return res, nil
+}
+
+// resolvePhoneOnly gives rows without an external id the id of the stored
+// customer with the same number, or a new opaque one.
+func (s *Store) resolvePhoneOnly(ctx context.Context, tx *sql.Tx, ps []Prepared) error {
+	var need []int
+	for i := range ps {
+		if ps[i].c.ExternalID == "" {
+			need = append(need, i)
+		}
+	}
+	if len(need) == 0 {
+		return nil
+	}
+	var args []any
+	byIndex := map[string][]int{} // any key's index of a number -> rows
+	for _, i := range need {
+		for _, idx := range s.keys.IndexAll(fieldPhone, ps[i].c.Phone) {
+			byIndex[string(idx)] = append(byIndex[string(idx)], i)
+			args = append(args, idx)
+		}
+	}
+	rows, err := tx.QueryContext(ctx, s.db.Rebind(`SELECT phone_index, external_id FROM customers WHERE phone_index IN (`+marks(len(args))+`) ORDER BY id`), args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var idx []byte
+		var ext string
+		if err := rows.Scan(&idx, &ext); err != nil {
+			return err
+		}
+		for _, i := range byIndex[string(idx)] {
+			if ps[i].c.ExternalID == "" {
+				ps[i].c.ExternalID = ext
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, i := range need {
+		if ps[i].c.ExternalID == "" {
+			ps[i].c.ExternalID = "tel-" + hex.EncodeToString(ps[i].phoneIndex[:8])
+		}
+	}
+	return nil
+}
+
+func marks(n int) string {
+	if n == 0 {
+		return "NULL"
+	}
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
