@@ -41,8 +41,8 @@ func Signature(brand string) string { return "【" + brand + "】" }
 // opt-out instruction (退订, 拒收, STOP, unsubscribe, opt out) gets no
 // second one. With a suffix signature the opt-out comes before it, so
 // the message ends with the brand. A space separates the opt-out from a
-// preceding link or Latin word, because a handset would otherwise read
-// 回TD退订 as part of the URL.
+// preceding word or link (a handset would otherwise read 回TD退订 as part
+// of the URL); after punctuation such as ！ or 。 none is added.
 func Compose(body string, opts ComposeOptions) string {
 	text := strings.TrimSpace(body)
 	sig, suffix := "", opts.Suffix
@@ -77,17 +77,18 @@ func Compose(body string, opts ComposeOptions) string {
 	}
 }
 
-// joinLine appends line to text, with a space when text ends in something
-// a reader (or a link detector) would run together with it.
+// joinLine appends line to text, with a space when text ends in a letter,
+// a digit or any ASCII character (a link): a reader, or a link detector,
+// would run them together. After punctuation or a space none is needed.
 func joinLine(text, line string) string {
 	if text == "" {
 		return line
 	}
 	last, _ := utf8.DecodeLastRuneInString(text)
-	if last < utf8.RuneSelf && !unicode.IsSpace(last) {
-		return text + " " + line
+	if unicode.IsSpace(last) || (last >= utf8.RuneSelf && !unicode.IsLetter(last) && !unicode.IsDigit(last)) {
+		return text + line
 	}
-	return text + line
+	return text + " " + line
 }
 
 // optOutPattern recognises an opt-out instruction in Chinese or English.

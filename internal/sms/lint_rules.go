@@ -50,7 +50,12 @@ func (l *linter) bodyStart() int {
 // signature: a reader decides within the first line of the preview.
 const offerWindow = 20
 
+// checkOffer applies to marketing only: an order total in a confirmation
+// is not an offer that has to come first.
 func (l *linter) checkOffer() {
+	if !l.opts.Marketing {
+		return
+	}
 	offers := l.offers()
 	if len(offers) == 0 {
 		return

@@ -43,6 +43,7 @@ func TestLintRules(t *testing.T) {
 			[]pos{{CodeOfferLate, 23, 25}}},
 		{"english percent off late", CodeOfferLate, "Hello from all of us at Bloom: 20% off", mkt,
 			[]pos{{CodeOfferLate, 31, 38}}},
+		{"transactional amounts are not offers", CodeOfferLate, "【花语轩】王女士，您的订单20251111001已确认，金额12.8元", LintOptions{}, nil},
 		{"100% is a claim, not an offer", CodeOfferLate, "这是我们精心挑选的当季鲜花和绿植，保证100%正品", mkt, nil},
 
 		// vague_value: a claim needs a concrete offer within 10 characters.
@@ -145,7 +146,7 @@ func TestLintTemplateSource(t *testing.T) {
 	// As plain text, 8折 would start at body character 20 (25 - 5) and be
 	// late; read with 王女士 for the field it starts at 9 - 5 = 4.
 	src := "【花语轩】{{surname_title}}，全场8折"
-	if got := only(Lint(src, LintOptions{}), CodeOfferLate); got != nil {
+	if got := only(Lint(src, LintOptions{Marketing: true}), CodeOfferLate); got != nil {
 		t.Errorf("offer_late on template = %v, want none", got)
 	}
 	// A finding inside a field's value underlines the whole field:
@@ -162,7 +163,7 @@ func TestLintTemplateSource(t *testing.T) {
 }
 
 func TestLintMessages(t *testing.T) {
-	ws := Lint("【花语轩】春天到了，我们为您精心准备了一份特别的礼物，全场立减30元，点击领取", LintOptions{})
+	ws := Lint("【花语轩】春天到了，我们为您精心准备了一份特别的礼物，全场立减30元，点击领取 回TD退订", LintOptions{Marketing: true, MinRunes: 1})
 	want := Warning{
 		Code:      CodeOfferLate,
 		Message:   "the offer starts at character 25; put it in the first 20",
