@@ -1,0 +1,103 @@
+// Command nudge is a self-hosted SMS customer-operations platform: one
+// binary with subcommands. main parses the command line and hands over to
+// internal/app; nothing here holds domain logic.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+)
+
+// env is what a command gets from main: its arguments and the process's
+// standard streams, so that tests can run commands in-process.
+type env struct {
+	args   []string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	log    *slog.Logger
+}
+
+type command struct {
+	name    string // may be two words: "keys rotate"
+	summary string
+	run     func(ctx context.Context, e *env) error
+}
+
+// commands is the whole command table, in the order `nudge help` lists it.
+var commands = []command{
+	{"serve", "serve the console, the API and the workers", runServe},
+	{"demo", "generate a demo shop into a fresh SQLite store and serve it", runDemo},
+	{"import", "import customers|orders|products from CSV or JSONL", runImport},
+	{"migrate", "apply pending schema migrations", runMigrate},
+	{"user add", "add a console user", runUserAdd},
+	{"token create", "create an API bearer token", runTokenCreate},
+	{"keys rotate", "add a master key and re-seal all personal data (resumable)", runKeysRotate},
+	{"sms count", "count the encoding and billed segments of a text", func(ctx context.Context, e *env) error {
+		return runSMSCount(ctx, e.args, e.stdout)
+	}},
+	{"template lint", "check marketing copy against the copy rules", func(ctx context.Context, e *env) error {
+		return runTemplateLint(ctx, e.args, e.stdin, e.stdout)
+	}},
+	{"config", "print the effective configuration", runConfig},
+}
+
+// exitError carries an exit status other than 1.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, log))
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, log *slog.Logger) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(stdout)
+		return 0
+	}
+	for _, c := range commands {
+		words := strings.Fields(c.name)
+		if len(args) < len(words) || strings.Join(args[:len(words)], " ") != c.name {
+			continue
+		}
+		err := c.run(ctx, &env{args: args[len(words):], stdin: stdin, stdout: stdout, stderr: stderr, log: log})
+		if err == nil {
+			return 0
+		}
+		var ee *exitError
+		if errors.As(err, &ee) {
+			if ee.err != nil && ee.err.Error() != "" {
+				fmt.Fprintln(stderr, "nudge:", ee.err)
+			}
+			return ee.code
+		}
+		fmt.Fprintf(stderr, "nudge %s: %v\n", c.name, err)
+		return 1
+	}
+	fmt.Fprintf(stderr, "nudge: unknown command %q\n\n", strings.Join(args, " "))
+	usage(stderr)
+	return 1
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "nudge: SMS customer operations for shops\n\nUsage: nudge COMMAND [flags]\n\nCommands:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-15s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun 'nudge COMMAND -h' for a command's flags.")
+}

@@ -1,0 +1,64 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"nudge/internal/clock"
+	"nudge/internal/customer"
+	"nudge/internal/pii"
+	"nudge/internal/store"
+)
+
+// App holds the open store and the domain services built on it.
+type App struct {
+	Config    Config
+	DB        *store.DB
+	Keys      *pii.Keyring
+	Clock     clock.Clock
+	Log       *slog.Logger
+	Customers *customer.Store
+}
+
+// Open opens the store, applies pending migrations, loads the master keys
+// and builds the services.
+func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	keys, err := pii.LoadKeyring(cfg.MasterKey, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	db, err := store.Open(ctx, cfg.DB)
+	if err != nil {
+		return nil, err
+	}
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	for _, m := range applied {
+		log.Info("migration applied", "component", "store", "version", m.Version, "name", m.Name)
+	}
+	a := &App{Config: cfg, DB: db, Keys: keys, Clock: clock.System{}, Log: log}
+	if err := a.build(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) build(ctx context.Context) error {
+	var err error
+	a.Customers, err = customer.NewStore(ctx, a.DB, a.Keys, a.Clock, customer.Options{Region: a.Config.Region, Timezone: a.Config.Timezone})
+	if err != nil {
+		return fmt.Errorf("customer: %w", err)
+	}
+	return nil
+}
+
+// Close releases the store.
+func (a *App) Close() error { return a.DB.Close() }
