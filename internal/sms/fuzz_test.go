@@ -70,3 +70,20 @@ func FuzzSplit(f *testing.F) {
 		}
 	})
 }
+
+// FuzzLint checks that every warning points inside the text it was given,
+// template or not, so a console can always underline it.
+func FuzzLint(f *testing.F) {
+	f.Add("【花语轩】{{surname_title}}，全场8折，点击{{link}}领券", true)
+	f.Add("【花语轩】【双11】限时大促 可开发票", false)
+	f.Add("{{a|x}}{{", true)
+	f.Fuzz(func(t *testing.T, text string, marketing bool) {
+		n := utf8.RuneCountInString(text)
+		opts := LintOptions{Marketing: marketing, LinkFields: []string{"link"}, Samples: map[string]string{"product": "彩票 https://x.cn"}}
+		for _, w := range Lint(text, opts) {
+			if w.Start < 0 || w.Start > w.End || w.End > n {
+				t.Fatalf("%s at [%d,%d) outside a %d-rune text", w.Code, w.Start, w.End, n)
+			}
+		}
+	})
+}

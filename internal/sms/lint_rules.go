@@ -309,12 +309,15 @@ func (l *linter) checkSensitive() {
 // unknowable until send time. Keep the link domain in the fixed text (a
 // personal short link may still be a field if the provider allows it).
 func (l *linter) checkLinkFields() {
+	var ro []int
 	for _, f := range l.v.fields {
 		if !contains(l.opts.LinkFields, f.Name) && !containsURL(l.opts.Samples[f.Name]) {
 			continue
 		}
-		start := len([]rune(l.v.src[:f.Pos.Offset]))
-		end := start + len([]rune(l.v.src[f.Pos.Offset:f.End]))
+		if ro == nil {
+			ro = runeOffsets(l.v.src)
+		}
+		start, end := ro[f.Pos.Offset], ro[f.End]
 		// Positions are already in the source: append directly.
 		l.out = append(l.out, Warning{
 			Code:      CodeLinkInField,

@@ -48,18 +48,30 @@ func (p Position) String() string {
 	return fmt.Sprintf("line %d, column %d (byte %d)", p.Line, p.Column, p.Offset)
 }
 
-// position computes the Position of a byte offset in src.
-func position(src string, off int) Position {
-	p := Position{Offset: off, Line: 1, Column: 1}
-	for _, r := range src[:off] {
+// positions turns byte offsets of one source into Positions. Offsets are
+// asked for in increasing order while parsing, so it walks the source once
+// instead of from the start for every field.
+type positions struct {
+	src string
+	at  Position
+}
+
+func newPositions(src string) *positions {
+	return &positions{src: src, at: Position{Line: 1, Column: 1}}
+}
+
+// of returns the Position of byte offset off; off must not go backwards.
+func (p *positions) of(off int) Position {
+	for _, r := range p.src[p.at.Offset:off] {
 		if r == '\n' {
-			p.Line++
-			p.Column = 1
+			p.at.Line++
+			p.at.Column = 1
 		} else {
-			p.Column++
+			p.at.Column++
 		}
 	}
-	return p
+	p.at.Offset = off
+	return p.at
 }
 
 // ParseError says where a template source is malformed and what is wrong.
@@ -75,6 +87,7 @@ func (e *ParseError) Error() string { return fmt.Sprintf("template: %s: %s", e.P
 // inside a fallback.
 func ParseTemplate(src string) (*Template, error) {
 	t := &Template{src: src}
+	pos := newPositions(src)
 	rest := 0
 	for {
 		i := strings.Index(src[rest:], "{{")
@@ -87,10 +100,10 @@ func ParseTemplate(src string) (*Template, error) {
 		}
 		j := strings.Index(src[open+2:], "}}")
 		if j < 0 {
-			return nil, &ParseError{position(src, open), `unclosed "{{": no "}}" follows`}
+			return nil, &ParseError{pos.of(open), `unclosed "{{": no "}}" follows`}
 		}
 		closeAt := open + 2 + j
-		ref, err := parseField(src, open, closeAt)
+		ref, err := parseField(src, open, closeAt, pos)
 		if err != nil {
 			return nil, err
 		}
@@ -104,15 +117,15 @@ func ParseTemplate(src string) (*Template, error) {
 }
 
 // parseField reads the inside of one {{...}}: src[open+2:closeAt].
-func parseField(src string, open, closeAt int) (*FieldRef, error) {
+func parseField(src string, open, closeAt int, pos *positions) (*FieldRef, error) {
 	inner := src[open+2 : closeAt]
-	ref := &FieldRef{Pos: position(src, open), End: closeAt + 2}
+	ref := &FieldRef{Pos: pos.of(open), End: closeAt + 2}
 	name := inner
 	if k := strings.IndexByte(inner, '|'); k >= 0 {
 		// Spaces around the fallback are layout, like those around the name.
 		name, ref.Fallback, ref.HasFallback = inner[:k], strings.Trim(inner[k+1:], " \t"), true
 		if f := strings.Index(ref.Fallback, "{{"); f >= 0 {
-			return nil, &ParseError{position(src, open+2+k+1+f), `"{{" inside the fallback of a field`}
+			return nil, &ParseError{pos.of(open + 2 + k + 1 + f), `"{{" inside the fallback of a field`}
 		}
 	}
 	lead := len(name) - len(strings.TrimLeft(name, " \t"))
@@ -128,7 +141,7 @@ func parseField(src string, open, closeAt int) (*FieldRef, error) {
 			if k == 0 && unicode.IsDigit(r) {
 				what = fmt.Sprintf("field name %q starts with a digit", name)
 			}
-			return nil, &ParseError{position(src, at), what}
+			return nil, &ParseError{pos.of(at), what}
 		}
 	}
 	ref.Name = name
