@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 
+	"nudge/internal/auth"
 	"nudge/internal/clock"
 	"nudge/internal/customer"
 	"nudge/internal/pii"
@@ -19,6 +20,8 @@ type App struct {
 	Clock     clock.Clock
 	Log       *slog.Logger
 	Customers *customer.Store
+	// Auth keeps console users, their sessions and API tokens.
+	Auth *auth.Service
 }
 
 // Open opens the store, applies pending migrations, loads the master keys
@@ -56,6 +59,10 @@ func (a *App) build(ctx context.Context) error {
 	a.Customers, err = customer.NewStore(ctx, a.DB, a.Keys, a.Clock, customer.Options{Region: a.Config.Region, Timezone: a.Config.Timezone})
 	if err != nil {
 		return fmt.Errorf("customer: %w", err)
+	}
+	a.Auth, err = auth.New(ctx, a.DB, a.Clock)
+	if err != nil {
+		return fmt.Errorf("auth: %w", err)
 	}
 	return nil
 }
