@@ -87,6 +87,10 @@ func (l *limiter) throttled() {
 		if c := float64(l.bucketCount) / max(now.Sub(l.bucketStart).Seconds(), 1); c > cur {
 			cur = c
 		}
+		// With little history (the first seconds of a session) the measured
+		// rate says nothing; assume at least two messages per pause, so that
+		// the first halving still leaves one per pause.
+		cur = max(cur, 2/l.pause.Seconds())
 		l.ceiling = cur
 	}
 	l.rate = max(cur/2, minRate)
