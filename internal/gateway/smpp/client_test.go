@@ -320,3 +320,12 @@ func TestPoolSpreadsAcrossBindsAndUnbindsOnClose(t *testing.T) {
 		t.Fatalf("submit after close: %v", err)
 	}
 }
+
+func TestSequenceNumbersWrapBeforeResponseBit(t *testing.T) {
+	var s session
+	s.seq.Store(0x7FFFFFFD)
+	got := []uint32{s.nextSeq(), s.nextSeq(), s.nextSeq()}
+	if !reflect.DeepEqual(got, []uint32{0x7FFFFFFE, 0x7FFFFFFF, 1}) {
+		t.Fatalf("sequence %x", got)
+	}
+}

@@ -55,11 +55,13 @@ type Config struct {
 	// replies. They run on the session's read loop and the deliver_sm is
 	// acknowledged when they return, so they should hand the value on (to a
 	// store or a queue) rather than do slow work; a crash before they return
-	// makes the SMSC deliver again instead of losing it.
+	// makes the SMSC deliver again instead of losing it. With several binds
+	// they are called from several goroutines at once.
 	OnReceipt func(Receipt)
 	OnMessage func(MO)
 	// OnPDU receives every PDU sent or received, for the interaction log.
-	// The bind password is never in it.
+	// The bind password is never in it; phone numbers are, so the log must
+	// be stored like other personal data. Called from several goroutines.
 	OnPDU func(PDULog)
 
 	Clock  clock.Clock  // time for MO reassembly; default clock.System

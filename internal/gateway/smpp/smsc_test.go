@@ -48,6 +48,10 @@ func newFakeSMSC(t *testing.T) *fakeSMSC {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return startFakeSMSC(t, ln)
+}
+
+func startFakeSMSC(t *testing.T, ln net.Listener) *fakeSMSC {
 	f := &fakeSMSC{t: t, ln: ln, cursor: map[CommandID]int{}}
 	go f.accept()
 	t.Cleanup(f.close)
