@@ -1,0 +1,154 @@
+// Command bench prints nudge's benchmark table (`make bench`).
+//
+// Every figure is measured in a child process of its own, so that its peak
+// RSS (from the kernel's rusage) belongs to that figure alone, and beside a
+// reference measured in the same run on the same machine: these machines are
+// shared and noisy, and the ratio is what counts.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+)
+
+// result is what a child reports on its last line of stdout.
+type result struct {
+	Rows    int64              `json:"rows"`
+	Seconds float64            `json:"seconds"`
+	Extra   map[string]float64 `json:"extra,omitempty"`
+	Note    string             `json:"note,omitempty"`
+	// MaxRSSMB is filled in by the parent from the child's rusage.
+	MaxRSSMB float64 `json:"-"`
+}
+
+func (r result) rate() float64 {
+	if r.Seconds == 0 {
+		return 0
+	}
+	return float64(r.Rows) / r.Seconds
+}
+
+// cases run inside a child process: `bench -case NAME -dsn DSN -dir DIR`.
+var cases = map[string]func(ctx context.Context, a caseArgs) (result, error){
+	"gen":              caseGenerate,
+	"bare-customers":   caseBareCustomers,
+	"import-customers": caseImportCustomers,
+	"bare-orders":      caseBareOrders,
+	"import-orders":    caseImportOrders,
+}
+
+type caseArgs struct {
+	dsn       string
+	dir       string
+	customers int
+	lines     int
+}
+
+func main() {
+	var a caseArgs
+	name := flag.String("case", "", "run one case (used by the parent)")
+	flag.StringVar(&a.dsn, "dsn", "", "store for the case")
+	flag.StringVar(&a.dir, "dir", ".bench", "working directory for generated files and stores")
+	flag.IntVar(&a.customers, "customers", 1_000_000, "customers to generate")
+	flag.IntVar(&a.lines, "lines", 1_000_000, "order lines to import")
+	pg := flag.String("postgres", envOr("NUDGE_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"), "PostgreSQL server for the PostgreSQL column ('' to skip)")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if *name != "" {
+		fn, ok := cases[*name]
+		if !ok {
+			fmt.Fprintln(os.Stderr, "bench: unknown case", *name)
+			os.Exit(1)
+		}
+		r, err := fn(ctx, a)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", *name+":", err)
+			os.Exit(1)
+		}
+		json.NewEncoder(os.Stdout).Encode(r)
+		return
+	}
+	if err := runAll(ctx, a, *pg); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+// child runs one case in a fresh process and returns its result with the
+// child's peak RSS.
+func child(ctx context.Context, a caseArgs, name, dsn string) (result, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return result{}, err
+	}
+	cmd := exec.CommandContext(ctx, self, "-case", name, "-dsn", dsn, "-dir", a.dir,
+		"-customers", fmt.Sprint(a.customers), "-lines", fmt.Sprint(a.lines))
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return result{}, fmt.Errorf("%s: %w", name, err)
+	}
+	var r result
+	if err := json.Unmarshal(lastLine(out), &r); err != nil {
+		return result{}, fmt.Errorf("%s: bad output %q: %w", name, out, err)
+	}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		r.MaxRSSMB = float64(ru.Maxrss) / 1024 // Linux reports kilobytes
+	}
+	return r, nil
+}
+
+func lastLine(b []byte) []byte {
+	for len(b) > 0 && b[len(b)-1] == '\n' {
+		b = b[:len(b)-1]
+	}
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] == '\n' {
+			return b[i+1:]
+		}
+	}
+	return b
+}
+
+func runAll(ctx context.Context, a caseArgs, pgURL string) error {
+	if err := os.MkdirAll(a.dir, 0o700); err != nil {
+		return err
+	}
+	start := time.Now()
+	fmt.Fprintf(os.Stderr, "generating %d customers and %d order lines with the demo generator...\n", a.customers, a.lines)
+	gen, err := child(ctx, a, "gen", "")
+	if err != nil {
+		return err
+	}
+	t := &table{}
+	t.section(fmt.Sprintf("Import (issue 2): %d customers, %d order lines from the demo generator", a.customers, a.lines))
+	t.row("demo generator", fmt.Sprintf("%.0f rows/s", gen.rate()), "", "", "", fmt.Sprintf("%.0f MB", gen.MaxRSSMB))
+	stores := []struct{ label, dsn string }{{"SQLite", "sqlite:" + filepath.Join(a.dir, "import.db")}}
+	if pgURL != "" {
+		stores = append(stores, struct{ label, dsn string }{"PostgreSQL", pgURL})
+	}
+	for _, s := range stores {
+		if err := importFigures(ctx, a, t, s.label, s.dsn); err != nil {
+			return err
+		}
+	}
+	t.print(os.Stdout)
+	fmt.Printf("\n(total bench time %s; machine: %s)\n", time.Since(start).Round(time.Second), machine())
+	return nil
+}
