@@ -1,0 +1,288 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"io"
+	"runtime"
+	"sort"
+	"sync"
+	"time"
+
+	"nudge/internal/clock"
+	"nudge/internal/customer"
+)
+
+// The pipeline has three stages joined by bounded channels:
+//
+//	reader (1 goroutine)  -> prepare (one per core) -> writer (the caller)
+//	parse rows into a batch   normalise, seal            one transaction per batch
+//
+// Batches come from a fixed pool and go back to it once written, so memory
+// is a handful of batches whatever the file size, and their buffers are
+// reused. The writer takes batches in file order (sealing may finish out of
+// order), which keeps "the last row for a customer wins" true across
+// batches and the rejects file in line order.
+
+type pipeline struct {
+	cs        *customer.Store
+	kind      Kind
+	loc       *time.Location
+	src       input
+	rej       *rejectsFile
+	prog      *progress
+	clk       clock.Clock
+	sum       *Summary
+	batchSize int
+}
+
+// batch holds up to batchSize rows. Row i of the batch is lines[i],
+// raw[rawAt[i]:rawAt[i+1]], and the kind's typed slot i; reasons[i] is
+// non-empty once the row is rejected.
+type batch struct {
+	n       int
+	lines   []int
+	reasons []string
+	raw     []string
+	rawAt   []int
+
+	cust   []customer.Customer
+	prep   []customer.Prepared
+	floats [][2]float64
+	attrs  []byte
+
+	orders []customer.Order
+	olines []customer.Line
+
+	products []customer.Product
+
+	// Gathered by the writer: the rows that go to the store.
+	goodPrep     []customer.Prepared
+	goodOrders   []customer.Order
+	goodProducts []customer.Product
+
+	done chan struct{}
+}
+
+func (p *pipeline) newBatch() *batch {
+	n := p.batchSize
+	b := &batch{lines: make([]int, n), reasons: make([]string, n), rawAt: make([]int, n+1), done: make(chan struct{}, 1)}
+	switch p.kind {
+	case Customers:
+		b.cust, b.prep, b.floats = make([]customer.Customer, n), make([]customer.Prepared, n), make([][2]float64, n)
+	case Orders:
+		b.orders, b.olines = make([]customer.Order, n), make([]customer.Line, n)
+	case Products:
+		b.products = make([]customer.Product, n)
+	}
+	return b
+}
+
+func (b *batch) reset() {
+	clear(b.reasons[:b.n])
+	clear(b.raw) // let the strings of the last batch go
+	b.n, b.raw, b.attrs = 0, b.raw[:0], b.attrs[:0]
+	if b.prep != nil {
+		clear(b.prep)
+	}
+}
+
+func (p *pipeline) run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	workers := max(runtime.GOMAXPROCS(0), 1)
+	free := make(chan *batch, workers+3)
+	for range cap(free) {
+		free <- p.newBatch()
+	}
+	work := make(chan *batch, workers+3)
+	ordered := make(chan *batch, workers+3)
+
+	var readErr error
+	go func() {
+		defer close(work)
+		defer close(ordered)
+		readErr = p.read(ctx, free, work, ordered)
+	}()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for b := range work {
+				p.prepare(b)
+				b.done <- struct{}{}
+			}
+		})
+	}
+
+	var writeErr error
+	for b := range ordered {
+		<-b.done
+		if writeErr == nil {
+			if writeErr = p.write(ctx, b); writeErr != nil {
+				cancel() // stop the reader; keep draining so it can finish
+			}
+		}
+		b.reset()
+		free <- b
+	}
+	wg.Wait()
+	if writeErr != nil {
+		return writeErr
+	}
+	if readErr != nil && !errors.Is(readErr, context.Canceled) {
+		return readErr
+	}
+	return ctx.Err()
+}
+
+// read fills batches from the source and hands each to a preparer and, in
+// the same order, to the writer.
+func (p *pipeline) read(ctx context.Context, free <-chan *batch, work, ordered chan<- *batch) error {
+	for {
+		var b *batch
+		select {
+		case b = <-free:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		err := p.fill(b)
+		if b.n > 0 {
+			ordered <- b
+			work <- b
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// fill reads rows into b until it is full (nil) or the input ends (io.EOF
+// or a read error).
+func (p *pipeline) fill(b *batch) error {
+	for b.n < p.batchSize {
+		rec, err := p.src.next()
+		var bad *badRow
+		if err != nil && !errors.As(err, &bad) {
+			return err
+		}
+		i := b.n
+		b.n++
+		b.lines[i] = rec.line
+		b.rawAt[i] = len(b.raw)
+		b.raw = append(b.raw, rec.raw...)
+		b.rawAt[i+1] = len(b.raw)
+		if bad != nil {
+			b.reasons[i] = bad.reason
+			continue
+		}
+		if err := p.parse(b, i, rec); err != nil {
+			b.reasons[i] = Reason(err)
+		}
+	}
+	return nil
+}
+
+func (p *pipeline) parse(b *batch, i int, rec record) error {
+	switch p.kind {
+	case Customers:
+		var err error
+		b.attrs, err = customerFrom(rec.vals, rec.extras, p.loc, &b.cust[i], b.attrs, &b.floats[i])
+		return err
+	case Orders:
+		return lineFrom(rec.vals, p.loc, &b.orders[i], &b.olines[i])
+	default:
+		return productFrom(rec.vals, &b.products[i])
+	}
+}
+
+// prepare runs the CPU-heavy checks on a batch: for customers the store's
+// normalisation and sealing, for orders their normalisation.
+func (p *pipeline) prepare(b *batch) {
+	for i := range b.n {
+		if b.reasons[i] != "" {
+			continue
+		}
+		var err error
+		switch p.kind {
+		case Customers:
+			b.prep[i], err = p.cs.Prepare(b.cust[i])
+		case Orders:
+			o := &b.orders[i]
+			b.olines[i].Ref = b.lines[i]
+			o.Lines = b.olines[i : i+1 : i+1]
+			err = o.Normalize()
+		}
+		if err != nil {
+			b.reasons[i] = Reason(err)
+		}
+	}
+}
+
+// write stores a batch in one transaction and records its rejects.
+func (p *pipeline) write(ctx context.Context, b *batch) error {
+	s := p.sum
+	good := 0
+	switch p.kind {
+	case Customers:
+		b.goodPrep = b.goodPrep[:0]
+		for i := range b.n {
+			if b.reasons[i] == "" {
+				b.goodPrep = append(b.goodPrep, b.prep[i])
+			}
+		}
+		res, err := p.cs.WritePrepared(ctx, b.goodPrep)
+		if err != nil {
+			return err
+		}
+		good = len(b.goodPrep)
+		s.Inserted, s.Updated, s.Unchanged = s.Inserted+res.Inserted, s.Updated+res.Updated, s.Unchanged+res.Unchanged
+	case Orders:
+		b.goodOrders = b.goodOrders[:0]
+		for i := range b.n {
+			if b.reasons[i] == "" {
+				b.goodOrders = append(b.goodOrders, b.orders[i])
+			}
+		}
+		res, err := p.cs.UpsertOrders(ctx, b.goodOrders)
+		if err != nil {
+			return err
+		}
+		for _, r := range res.Rejected {
+			// Refs are line numbers, which grow through a batch.
+			if i := sort.SearchInts(b.lines[:b.n], r.Ref); i < b.n && b.lines[i] == r.Ref {
+				b.reasons[i] = r.Reason
+			}
+		}
+		good = len(b.goodOrders) - len(res.Rejected)
+		s.Inserted, s.Updated, s.Unchanged = s.Inserted+res.Lines.Inserted, s.Updated+res.Lines.Updated, s.Unchanged+res.Lines.Unchanged
+		s.Orders.Add(res.Orders)
+	case Products:
+		b.goodProducts = b.goodProducts[:0]
+		for i := range b.n {
+			if b.reasons[i] == "" {
+				b.goodProducts = append(b.goodProducts, b.products[i])
+			}
+		}
+		res, err := p.cs.UpsertProducts(ctx, b.goodProducts)
+		if err != nil {
+			return err
+		}
+		good = len(b.goodProducts)
+		s.Inserted, s.Updated, s.Unchanged = s.Inserted+res.Inserted, s.Updated+res.Updated, s.Unchanged+res.Unchanged
+	}
+	for i := range b.n {
+		if b.reasons[i] != "" {
+			if err := p.rej.add(b.lines[i], b.reasons[i], b.raw[b.rawAt[i]:b.rawAt[i+1]]); err != nil {
+				return err
+			}
+		}
+	}
+	s.Rows += b.n
+	s.Taken += good
+	s.Rejected += b.n - good
+	p.prog.update(s.Rows, p.clk.Now())
+	return nil
+}
