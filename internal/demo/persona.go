@@ -95,9 +95,9 @@ func newWindow(opt Options) window {
 	return window{start: start.Unix() + tzOffset, end: end, nowDay: floorDiv(end, day)}
 }
 
-// Share of customers that never order in the window: those who never bought
-// at all, and those who stopped before it (lapsed); plus those who stop
-// partway through it (churn).
+// Shares of customers: with no order in the window, those who never bought
+// (pNever) and those who stopped before it (pLapsed, 沉睡); those who stop
+// partway through it (pChurn); and heavy spenders (pVIP), who never stop.
 const (
 	pNever  = 0.08
 	pLapsed = 0.12
