@@ -13,7 +13,7 @@ import (
 
 // behaviourShop is big enough for the statistics below to be stable and
 // small enough to generate in well under a second.
-var behaviourShop = Options{Seed: 7, Customers: 20000, Now: testNow}
+var behaviourShop = Options{Seed: 7, Customers: 10000, Now: testNow}
 
 func parseLocal(t *testing.T, s string) time.Time {
 	t.Helper()
