@@ -27,7 +27,7 @@ func (a *API) requireToken(next http.Handler) http.Handler {
 		if !strings.EqualFold(scheme, "Bearer") || token == "" {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="nudge"`)
 			writeError(w, http.StatusUnauthorized, apiError{Code: codeUnauthorized,
-				Message: "missing bearer token: send Authorization: Bearer <token> (create one with nudge token create --name NAME)"})
+				Message: "missing bearer token: send the header Authorization: Bearer TOKEN, with a token from nudge token create --name NAME"})
 			return
 		}
 		name, err := a.auth.CheckToken(r.Context(), token)
