@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -152,5 +154,86 @@ func TestOpenAPIServed(t *testing.T) {
 	mux.ServeHTTP(rec, httptest.NewRequest("GET", "/api/openapi.json", nil))
 	if rec.Code != 200 || rec.Body.String() != string(openAPIDoc) || rec.Header().Get("Content-Type") != "application/json; charset=utf-8" {
 		t.Fatalf("GET /api/openapi.json: %d %q", rec.Code, rec.Header().Get("Content-Type"))
+	}
+}
+
+// jsonFields lists the JSON names of a struct's fields, embedded structs
+// flattened the way encoding/json does.
+func jsonFields(t reflect.Type) []string {
+	var out []string
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		if tag == "-" {
+			continue
+		}
+		name, _, _ := strings.Cut(tag, ",")
+		if f.Anonymous && name == "" {
+			out = append(out, jsonFields(f.Type)...)
+			continue
+		}
+		if !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		out = append(out, name)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// schemaFields lists a schema's property names, following allOf and $ref.
+func schemaFields(schemas map[string]any, name string) []string {
+	s := schemas[name].(map[string]any)
+	var out []string
+	if all, ok := s["allOf"].([]any); ok {
+		for _, part := range all {
+			p := part.(map[string]any)
+			if ref, ok := p["$ref"].(string); ok {
+				out = append(out, schemaFields(schemas, strings.TrimPrefix(ref, "#/components/schemas/"))...)
+				continue
+			}
+			for k := range p["properties"].(map[string]any) {
+				out = append(out, k)
+			}
+		}
+	}
+	props, _ := s["properties"].(map[string]any)
+	for k := range props {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestOpenAPISchemasMatchTypes keeps each schema's properties equal to the
+// JSON fields of the Go type that reads or writes it.
+func TestOpenAPISchemasMatchTypes(t *testing.T) {
+	raw, _ := loadDoc(t)
+	schemas := raw["components"].(map[string]any)["schemas"].(map[string]any)
+	for schema, v := range map[string]any{
+		"CustomerInput":    customerIn{},
+		"CustomerSummary":  customerSummary{},
+		"Customer":         customerFull{},
+		"OrderInput":       orderIn{},
+		"LineInput":        lineIn{},
+		"Order":            orderOut{},
+		"Line":             lineOut{},
+		"ProductInput":     productIn{},
+		"Product":          productOut{},
+		"Rejection":        rejection{},
+		"WriteResult":      writeResult{},
+		"OrderWriteResult": writeResult{},
+		"Error":            apiError{},
+	} {
+		got, want := schemaFields(schemas, schema), jsonFields(reflect.TypeOf(v))
+		if schema == "WriteResult" {
+			want = slices.DeleteFunc(want, func(s string) bool { return s == "lines" }) // orders only
+		}
+		if strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Errorf("schema %s has %v; the Go type has %v", schema, got, want)
+		}
 	}
 }
