@@ -101,10 +101,9 @@ func (s *Service) RefreshAsOf(ctx context.Context, asOf time.Time) (Report, erro
 	for cat, h := range hists {
 		medians[cat] = h.Median()
 	}
-	if err := s.saveCategoryMedians(ctx, hists); err != nil {
+	if rep.Categories, err = s.saveCategoryMedians(ctx, hists); err != nil {
 		return rep, err
 	}
-	rep.Categories = len(hists)
 
 	// Pass 2: per-customer rows.
 	preds := newUpserter(s.db, "customer_predictions", "customer_id", s.opt.Batch,
@@ -229,9 +228,12 @@ func (s *Service) saveFit(ctx context.Context, f Fit) error {
 	})
 }
 
-func (s *Service) saveCategoryMedians(ctx context.Context, hists map[string]*predict.DayHistogram) error {
+// saveCategoryMedians replaces category_cycles and returns how many
+// categories have a median (at least one repeat purchase somewhere).
+func (s *Service) saveCategoryMedians(ctx context.Context, hists map[string]*predict.DayHistogram) (int, error) {
 	now := s.opt.Clock.Now().Unix()
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+	n := 0
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, s.q.Get("category_cycles_clear")); err != nil {
 			return err
 		}
@@ -242,7 +244,9 @@ func (s *Service) saveCategoryMedians(ctx context.Context, hists map[string]*pre
 			if _, err := tx.ExecContext(ctx, s.q.Get("category_cycle_insert"), cat, h.Median(), h.Count(), now); err != nil {
 				return err
 			}
+			n++
 		}
 		return nil
 	})
+	return n, err
 }
