@@ -46,6 +46,13 @@ var commands = []command{
 	{"template lint", "check marketing copy against the copy rules", func(ctx context.Context, e *env) error {
 		return runTemplateLint(ctx, e.args, e.stdin, e.stdout)
 	}},
+	{"rfm", "compute RFM scores and show the eight customer groups", runRFM},
+	{"segment create", "save a segment: a rule over customers, orders, RFM, predictions", runSegmentCreate},
+	{"segment list", "list saved segments", runSegmentList},
+	{"segment count", "count the customers a segment or rule matches now", runSegmentCount},
+	{"segment export", "export a segment's customers as CSV (phones masked)", runSegmentExport},
+	{"predict refresh", "recompute lifetime value, purchase cycles and habits per customer", runPredictRefresh},
+	{"clv fit", "fit the BG/NBD and Gamma-Gamma models and print their parameters", runCLVFit},
 	{"config", "print the effective configuration", runConfig},
 }
 
