@@ -32,6 +32,7 @@ type Store struct {
 	clock  clock.Clock
 	region string
 	loc    *time.Location
+	bulk   bulkCache // prepared multi-row statements, see bulk.go
 }
 
 // Options configure a Store.

@@ -91,6 +91,9 @@ const customerBatch = 400
 // a new one gets an opaque id derived from its blind index.
 func (s *Store) WritePrepared(ctx context.Context, ps []Prepared) (WriteResult, error) {
 	var res WriteResult
+	if err := s.prepareBulk(ctx, customerUpsert, customerFingerprints); err != nil {
+		return res, err
+	}
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		for start := 0; start < len(ps); start += customerBatch {
 			end := min(start+customerBatch, len(ps))
@@ -120,21 +123,23 @@ func (s *Store) writeCustomers(ctx context.Context, tx *sql.Tx, ps []Prepared) (
 		ids = append(ids, id)
 	}
 	existing := make(map[string][]byte, len(ids))
-	rows, err := tx.QueryContext(ctx, s.db.Rebind(`SELECT external_id, fingerprint FROM customers WHERE external_id IN (`+marks(len(ids))+`)`), ids...)
-	if err != nil {
-		return res, err
-	}
-	for rows.Next() {
-		var id string
-		var fp []byte
-		if err := rows.Scan(&id, &fp); err != nil {
-			rows.Close()
-			return res, err
+	err := s.bulkChunks(ctx, tx, customerFingerprints, len(ids), ids, func(st *sql.Stmt, args []any) error {
+		rows, err := st.QueryContext(ctx, args...)
+		if err != nil {
+			return err
 		}
-		existing[id] = fp
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			var fp []byte
+			if err := rows.Scan(&id, &fp); err != nil {
+				return err
+			}
+			existing[id] = fp
+		}
+		return rows.Err()
+	})
+	if err != nil {
 		return res, err
 	}
 	now := s.clock.Now().Unix()
@@ -166,9 +171,17 @@ func (s *Store) writeCustomers(ctx context.Context, tx *sql.Tx, ps []Prepared) (
 	if n == 0 {
 		return res, nil
 	}
-	q := `INSERT INTO customers (external_id, phone_enc, phone_index, region, carrier, name_enc, gender, birthday,
+	if err := s.bulkExec(ctx, tx, customerUpsert, n, args); err != nil {
+		return res, fmt.Errorf("customer: write batch: %w", err)
+	}
+	return res, nil
+}
+
+// customerUpsert writes customers, replacing every field of a stored one.
+var customerUpsert = bulkStmt{name: "customer_upsert", cols: 22, build: func(n int) string {
+	return `INSERT INTO customers (external_id, phone_enc, phone_index, region, carrier, name_enc, gender, birthday,
 	city, lat, lon, registered_at, timezone, tags, attributes, consent, consent_at, consent_source, pii_key, fingerprint,
-	created_at, updated_at) VALUES ` + store.Placeholders(n, cols) + `
+	created_at, updated_at) VALUES ` + store.Placeholders(n, 22) + `
 ON CONFLICT (external_id) DO UPDATE SET phone_enc = excluded.phone_enc, phone_index = excluded.phone_index,
 	region = excluded.region, carrier = excluded.carrier, name_enc = excluded.name_enc, gender = excluded.gender,
 	birthday = excluded.birthday, city = excluded.city, lat = excluded.lat, lon = excluded.lon,
@@ -176,11 +189,12 @@ ON CONFLICT (external_id) DO UPDATE SET phone_enc = excluded.phone_enc, phone_in
 	attributes = excluded.attributes, consent = excluded.consent, consent_at = excluded.consent_at,
 	consent_source = excluded.consent_source, pii_key = excluded.pii_key, fingerprint = excluded.fingerprint,
 	updated_at = excluded.updated_at`
-	if _, err := tx.ExecContext(ctx, s.db.Rebind(q), args...); err != nil {
-		return res, fmt.Errorf("customer: write batch: %w", err)
-	}
-	return res, nil
-}
+}}
+
+// customerFingerprints reads what is stored for a chunk of external ids.
+var customerFingerprints = bulkStmt{name: "customer_fingerprints", cols: 1, build: func(n int) string {
+	return `SELECT external_id, fingerprint FROM customers WHERE external_id IN (` + marks(n) + `)`
+}}
 
 // resolvePhoneOnly gives rows without an external id the id of the stored
 // customer with the same number, or a new opaque one.

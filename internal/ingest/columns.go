@@ -2,7 +2,6 @@ package ingest
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"unicode"
 )
@@ -63,6 +62,7 @@ type spec struct {
 	kind     Kind
 	columns  []string
 	aliases  map[string]int // normalised header -> column
+	names    [][]string     // each column's names, most common first
 	required []int
 	// extras says whether unknown columns are kept (as customer attributes)
 	// rather than ignored.
@@ -114,7 +114,7 @@ var specs = map[Kind]*spec{
 }
 
 func newSpec(k Kind, extras bool, required []int, names [][]string) *spec {
-	s := &spec{kind: k, extras: extras, required: required, aliases: map[string]int{}}
+	s := &spec{kind: k, extras: extras, required: required, aliases: map[string]int{}, names: names}
 	for col, ns := range names {
 		s.columns = append(s.columns, canonicalName(ns[0]))
 		for _, n := range ns {
@@ -228,14 +228,10 @@ func newLayout(s *spec, header []string) (*layout, error) {
 // it may go by and the headers that were found.
 func missingColumn(s *spec, c int, found []string) error {
 	var alts []string
-	for a, col := range s.aliases {
-		if col == c && hasCJK(a) {
+	for _, a := range s.names[c] {
+		if hasCJK(a) && len(alts) < 3 {
 			alts = append(alts, a)
 		}
-	}
-	slices.Sort(alts)
-	if len(alts) > 3 {
-		alts = alts[:3]
 	}
 	hint := ""
 	if len(alts) > 0 {

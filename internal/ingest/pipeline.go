@@ -56,11 +56,6 @@ type batch struct {
 
 	products []customer.Product
 
-	// Gathered by the writer: the rows that go to the store.
-	goodPrep     []customer.Prepared
-	goodOrders   []customer.Order
-	goodProducts []customer.Product
-
 	done chan struct{}
 }
 
@@ -78,6 +73,20 @@ func (p *pipeline) newBatch() *batch {
 	return b
 }
 
+// compact moves the rows that were not rejected to the front of rows, in
+// order, and returns how many there are. The batch's own slots are reused:
+// after the write they are not read again.
+func compact[T any](rows []T, reasons []string) int {
+	n := 0
+	for i, r := range reasons {
+		if r == "" {
+			rows[n] = rows[i]
+			n++
+		}
+	}
+	return n
+}
+
 func (b *batch) reset() {
 	clear(b.reasons[:b.n])
 	clear(b.raw) // let the strings of the last batch go
@@ -91,12 +100,14 @@ func (p *pipeline) run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	workers := max(runtime.GOMAXPROCS(0), 1)
-	free := make(chan *batch, workers+3)
+	// One batch being filled, one per preparer, one being written: enough
+	// to keep every stage busy, and all the memory an import takes.
+	free := make(chan *batch, workers+2)
 	for range cap(free) {
 		free <- p.newBatch()
 	}
-	work := make(chan *batch, workers+3)
-	ordered := make(chan *batch, workers+3)
+	work := make(chan *batch, cap(free))
+	ordered := make(chan *batch, cap(free))
 
 	var readErr error
 	go func() {
@@ -227,26 +238,15 @@ func (p *pipeline) write(ctx context.Context, b *batch) error {
 	good := 0
 	switch p.kind {
 	case Customers:
-		b.goodPrep = b.goodPrep[:0]
-		for i := range b.n {
-			if b.reasons[i] == "" {
-				b.goodPrep = append(b.goodPrep, b.prep[i])
-			}
-		}
-		res, err := p.cs.WritePrepared(ctx, b.goodPrep)
+		good = compact(b.prep, b.reasons[:b.n])
+		res, err := p.cs.WritePrepared(ctx, b.prep[:good])
 		if err != nil {
 			return err
 		}
-		good = len(b.goodPrep)
 		s.Inserted, s.Updated, s.Unchanged = s.Inserted+res.Inserted, s.Updated+res.Updated, s.Unchanged+res.Unchanged
 	case Orders:
-		b.goodOrders = b.goodOrders[:0]
-		for i := range b.n {
-			if b.reasons[i] == "" {
-				b.goodOrders = append(b.goodOrders, b.orders[i])
-			}
-		}
-		res, err := p.cs.UpsertOrders(ctx, b.goodOrders)
+		good = compact(b.orders, b.reasons[:b.n])
+		res, err := p.cs.UpsertOrders(ctx, b.orders[:good])
 		if err != nil {
 			return err
 		}
@@ -256,21 +256,15 @@ func (p *pipeline) write(ctx context.Context, b *batch) error {
 				b.reasons[i] = r.Reason
 			}
 		}
-		good = len(b.goodOrders) - len(res.Rejected)
+		good -= len(res.Rejected)
 		s.Inserted, s.Updated, s.Unchanged = s.Inserted+res.Lines.Inserted, s.Updated+res.Lines.Updated, s.Unchanged+res.Lines.Unchanged
 		s.Orders.Add(res.Orders)
 	case Products:
-		b.goodProducts = b.goodProducts[:0]
-		for i := range b.n {
-			if b.reasons[i] == "" {
-				b.goodProducts = append(b.goodProducts, b.products[i])
-			}
-		}
-		res, err := p.cs.UpsertProducts(ctx, b.goodProducts)
+		good = compact(b.products, b.reasons[:b.n])
+		res, err := p.cs.UpsertProducts(ctx, b.products[:good])
 		if err != nil {
 			return err
 		}
-		good = len(b.goodProducts)
 		s.Inserted, s.Updated, s.Unchanged = s.Inserted+res.Inserted, s.Updated+res.Updated, s.Unchanged+res.Unchanged
 	}
 	for i := range b.n {

@@ -63,10 +63,15 @@ func (r *rejectsFile) close() error {
 	return err
 }
 
-// removeStale deletes a rejects file from an earlier run.
+// removeStale deletes a rejects file from an earlier run. Only a regular
+// file goes: a rejects path of /dev/null (say, in a benchmark) must survive.
 func removeStale(path string) error {
-	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return err
+	st, err := os.Lstat(path)
+	if errors.Is(err, fs.ErrNotExist) || (err == nil && !st.Mode().IsRegular()) {
+		return nil
 	}
-	return nil
+	if err == nil {
+		err = os.Remove(path)
+	}
+	return err
 }

@@ -86,11 +86,12 @@ func looksUTF8(b []byte) bool {
 	return false
 }
 
-// sniffFormat guesses JSONL (the first thing in the file is "{") or CSV.
+// sniffFormat guesses JSONL (the first thing in the file is "{", or "[",
+// which is then refused as a JSON array) or CSV.
 func sniffFormat(br *bufio.Reader) string {
 	head, _ := br.Peek(4096)
 	t := bytes.TrimLeft(head, " \t\r\n")
-	if len(t) > 0 && t[0] == '{' {
+	if len(t) > 0 && (t[0] == '{' || t[0] == '[') {
 		return "jsonl"
 	}
 	return "csv"
