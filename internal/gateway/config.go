@@ -237,8 +237,12 @@ func RedactURL(raw string) string {
 	}
 	u.RawQuery = q.Encode()
 	// url.String escapes the asterisks in userinfo; operators read them
-	// better plain.
-	return strings.Replace(u.String(), "%2A%2A%2A", "***", -1)
+	// better plain. It also writes sim://?x as sim:?x.
+	out := strings.Replace(u.String(), "%2A%2A%2A", "***", -1)
+	if u.Host == "" && u.User == nil && strings.HasPrefix(raw, u.Scheme+"://") && !strings.HasPrefix(out, u.Scheme+"://") {
+		out = u.Scheme + "://" + strings.TrimPrefix(out, u.Scheme+":")
+	}
+	return out
 }
 
 // Serves reports whether this gateway takes messages of category to the

@@ -25,6 +25,9 @@ type Exchange struct {
 	Failed    bool      `json:"failed"`    // an error status, a timeout, a refusal
 	Summary   string    `json:"summary"`   // one readable line
 	Detail    string    `json:"detail"`    // the bytes: PDU hex, HTTP request and body
+	// Lazy, when set, computes Detail only for exchanges the log keeps:
+	// masking a PDU costs more than sampling it away.
+	Lazy func() string `json:"-"`
 }
 
 // Directions of an exchange.
@@ -86,6 +89,9 @@ func (j *Journal) Tracer(name, mode string) func(Exchange) {
 			return
 		}
 		e.Summary = MaskDigits(e.Summary)
+		if e.Lazy != nil {
+			e.Detail, e.Lazy = e.Lazy(), nil
+		}
 		select {
 		case j.ch <- e:
 		default:

@@ -41,8 +41,9 @@ func MaskDigits(s string) string {
 }
 
 // MaskBytes overwrites the middle of every run of seven or more ASCII
-// digits in b with '*', keeping the first three and the last four, and
-// keeps the length: it is for raw PDUs, whose field lengths must not move.
+// digits in b with '*', keeping the first three (five after a leading 86
+// country code) and the last four, and keeps the length: it is for raw
+// PDUs, whose field lengths must not move.
 func MaskBytes(b []byte) []byte {
 	out := append([]byte(nil), b...)
 	for i := 0; i < len(out); {
@@ -51,7 +52,13 @@ func MaskBytes(b []byte) []byte {
 			j++
 		}
 		if j-i >= minPhoneDigits {
-			for k := i + 3; k < j-4; k++ {
+			// Keep what 138****1234 keeps of a national number: with the
+			// Chinese country code in front, that is five digits.
+			keep := 3
+			if j-i == 13 && out[i] == '8' && out[i+1] == '6' {
+				keep = 5
+			}
+			for k := i + keep; k < j-4; k++ {
 				out[k] = '*'
 			}
 		}
