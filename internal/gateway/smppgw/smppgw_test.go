@@ -23,8 +23,16 @@ type capture struct {
 	trace    []gateway.Exchange
 }
 
-func (c *capture) Receipt(r gateway.Receipt) { c.mu.Lock(); c.receipts = append(c.receipts, r); c.mu.Unlock() }
-func (c *capture) Reply(r gateway.Reply)     { c.mu.Lock(); c.replies = append(c.replies, r); c.mu.Unlock() }
+func (c *capture) Receipt(r gateway.Receipt) {
+	c.mu.Lock()
+	c.receipts = append(c.receipts, r)
+	c.mu.Unlock()
+}
+func (c *capture) Reply(r gateway.Reply) {
+	c.mu.Lock()
+	c.replies = append(c.replies, r)
+	c.mu.Unlock()
+}
 
 func (c *capture) snapshot() ([]gateway.Receipt, []gateway.Reply, []gateway.Exchange) {
 	c.mu.Lock()
