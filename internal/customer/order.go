@@ -111,6 +111,9 @@ const orderBatch = 500
 // kept equal to the sum of their lines.
 func (s *Store) UpsertOrders(ctx context.Context, orders []Order) (OrderResult, error) {
 	var res OrderResult
+	if err := s.prepareBulk(ctx, orderUpsert, lineUpsert, customerIDsOf, storedOrdersOf); err != nil {
+		return res, err
+	}
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		for start := 0; start < len(orders); start += orderBatch {
 			end := min(start+orderBatch, len(orders))
@@ -196,21 +199,16 @@ func (s *Store) writeOrders(ctx context.Context, tx *sql.Tx, orders []Order, res
 		args = append(args, o.OrderID, cid, o.OrderedAt.Unix(), o.Status, o.Currency, amount, items, now, now)
 		n++
 	}
-	if n > 0 {
-		q := `INSERT INTO orders (order_id, customer_id, ordered_at, status, currency, amount, items, created_at, updated_at)
-VALUES ` + store.Placeholders(n, 9) + `
-ON CONFLICT (order_id) DO UPDATE SET customer_id = excluded.customer_id, ordered_at = excluded.ordered_at,
-	status = excluded.status, currency = excluded.currency, updated_at = excluded.updated_at
-RETURNING id, order_id`
-		rows, err := tx.QueryContext(ctx, s.db.Rebind(q), args...)
+	err = s.bulkChunks(ctx, tx, orderUpsert, n, args, func(st *sql.Stmt, args []any) error {
+		rows, err := st.QueryContext(ctx, args...)
 		if err != nil {
 			return fmt.Errorf("customer: write orders: %w", err)
 		}
+		defer rows.Close()
 		for rows.Next() {
 			var id int64
 			var oid string
 			if err := rows.Scan(&id, &oid); err != nil {
-				rows.Close()
 				return err
 			}
 			if _, ok := existing[oid]; !ok {
@@ -218,13 +216,39 @@ RETURNING id, order_id`
 				fresh[oid] = true
 			}
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
+		return rows.Err()
+	})
+	if err != nil {
+		return err
 	}
 	return s.writeLines(ctx, tx, keep, existing, fresh, res)
 }
+
+// orderUpsert writes orders and returns their ids. Totals are written for
+// new orders only; a stored order's are recomputed from its lines.
+var orderUpsert = bulkStmt{name: "order_upsert", cols: 9, build: func(n int) string {
+	return `INSERT INTO orders (order_id, customer_id, ordered_at, status, currency, amount, items, created_at, updated_at)
+VALUES ` + store.Placeholders(n, 9) + `
+ON CONFLICT (order_id) DO UPDATE SET customer_id = excluded.customer_id, ordered_at = excluded.ordered_at,
+	status = excluded.status, currency = excluded.currency, updated_at = excluded.updated_at
+RETURNING id, order_id`
+}}
+
+// lineUpsert writes order lines, one per (order, sku).
+var lineUpsert = bulkStmt{name: "line_upsert", cols: 5, build: func(n int) string {
+	return `INSERT INTO order_lines (order_ref, sku, category, quantity, amount) VALUES ` + store.Placeholders(n, 5) + `
+ON CONFLICT (order_ref, sku) DO UPDATE SET category = excluded.category, quantity = excluded.quantity, amount = excluded.amount`
+}}
+
+// customerIDsOf maps shop customer ids to internal ones.
+var customerIDsOf = bulkStmt{name: "customer_ids_of", cols: 1, build: func(n int) string {
+	return `SELECT id, external_id FROM customers WHERE external_id IN (` + marks(n) + `)`
+}}
+
+// storedOrdersOf reads what is stored of a chunk of orders.
+var storedOrdersOf = bulkStmt{name: "stored_orders_of", cols: 1, build: func(n int) string {
+	return `SELECT id, order_id, customer_id, ordered_at, status, currency FROM orders WHERE order_id IN (` + marks(n) + `)`
+}}
 
 // lastLines keeps the last line per sku, which is the one stored.
 func lastLines(lines []Line) []Line {
@@ -284,9 +308,7 @@ func (s *Store) writeLines(ctx context.Context, tx *sql.Tx, orders []Order, stor
 		if n == 0 {
 			return nil
 		}
-		q := `INSERT INTO order_lines (order_ref, sku, category, quantity, amount) VALUES ` + store.Placeholders(n, 5) + `
-ON CONFLICT (order_ref, sku) DO UPDATE SET category = excluded.category, quantity = excluded.quantity, amount = excluded.amount`
-		if _, err := tx.ExecContext(ctx, s.db.Rebind(q), args...); err != nil {
+		if err := s.bulkExec(ctx, tx, lineUpsert, n, args); err != nil {
 			return fmt.Errorf("customer: write order lines: %w", err)
 		}
 		args, n = args[:0], 0
@@ -349,20 +371,23 @@ func (s *Store) customerIDs(ctx context.Context, tx *sql.Tx, orders []Order) (ma
 		}
 	}
 	out := make(map[string]int64, len(args))
-	rows, err := tx.QueryContext(ctx, s.db.Rebind(`SELECT id, external_id FROM customers WHERE external_id IN (`+marks(len(args))+`)`), args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var ext string
-		if err := rows.Scan(&id, &ext); err != nil {
-			return nil, err
+	err := s.bulkChunks(ctx, tx, customerIDsOf, len(args), args, func(st *sql.Stmt, args []any) error {
+		rows, err := st.QueryContext(ctx, args...)
+		if err != nil {
+			return err
 		}
-		out[ext] = id
-	}
-	return out, rows.Err()
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var ext string
+			if err := rows.Scan(&id, &ext); err != nil {
+				return err
+			}
+			out[ext] = id
+		}
+		return rows.Err()
+	})
+	return out, err
 }
 
 func (s *Store) storedOrders(ctx context.Context, tx *sql.Tx, orders []Order) (map[string]storedOrder, error) {
@@ -371,20 +396,23 @@ func (s *Store) storedOrders(ctx context.Context, tx *sql.Tx, orders []Order) (m
 		args[i] = o.OrderID
 	}
 	out := make(map[string]storedOrder, len(orders))
-	rows, err := tx.QueryContext(ctx, s.db.Rebind(`SELECT id, order_id, customer_id, ordered_at, status, currency FROM orders WHERE order_id IN (`+marks(len(args))+`)`), args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var o storedOrder
-		var oid string
-		if err := rows.Scan(&o.id, &oid, &o.customerID, &o.orderedAt, &o.status, &o.currency); err != nil {
-			return nil, err
+	err := s.bulkChunks(ctx, tx, storedOrdersOf, len(args), args, func(st *sql.Stmt, args []any) error {
+		rows, err := st.QueryContext(ctx, args...)
+		if err != nil {
+			return err
 		}
-		out[oid] = o
-	}
-	return out, rows.Err()
+		defer rows.Close()
+		for rows.Next() {
+			var o storedOrder
+			var oid string
+			if err := rows.Scan(&o.id, &oid, &o.customerID, &o.orderedAt, &o.status, &o.currency); err != nil {
+				return err
+			}
+			out[oid] = o
+		}
+		return rows.Err()
+	})
+	return out, err
 }
 
 // OrdersOf returns a customer's most recent orders with their lines.
