@@ -76,6 +76,7 @@ type Dispatcher struct {
 
 	outcomes chan outcome
 
+	linesWG      sync.WaitGroup // every line started, until its run returns
 	mu           sync.Mutex
 	lines        map[string]*lineRun
 	stats        map[string]*LineStats
@@ -168,6 +169,8 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	for _, r := range runs {
 		r.stop()
 	}
+	// Lines stopped earlier by syncLines may still be finishing.
+	d.linesWG.Wait()
 	close(d.outcomes)
 	<-recDone
 	bg := context.WithoutCancel(ctx)
@@ -220,7 +223,11 @@ func (d *Dispatcher) syncLines(ctx context.Context) {
 		}
 		r := newLineRun(d, l, st)
 		d.lines[name] = r
-		go r.run(ctx)
+		d.linesWG.Add(1)
+		go func() {
+			defer d.linesWG.Done()
+			r.run(ctx)
+		}()
 	}
 }
 

@@ -20,16 +20,20 @@ type LineStats struct {
 	DownSince time.Time
 }
 
-// lineRun drives one gateway: it claims as many messages as the window has
-// room for (and the rate allows in the next quarter second), checks each
-// just before submitting, and keeps up to a window of submits in flight.
+// lineRun drives one gateway with two goroutines. The feeder claims
+// messages, checks them and keeps a small buffer of them ready (half a
+// window, at most 128); the submitter hands each to the gateway as soon as a
+// window slot frees, so that a slot never waits for a database round trip.
+// The buffer is the price: a crash holds for review what was in it as well
+// as what was in flight.
 type lineRun struct {
 	d     *Dispatcher
 	line  Line
 	st    *LineStats
 	rate  *pacer
 	slots chan struct{} // one token per submit in flight
-	freed chan struct{} // signalled when a submit finishes
+	ready chan Claimed  // claimed and checked, waiting for a slot
+	taken chan struct{} // signalled when the submitter takes from ready
 	wake  <-chan struct{}
 
 	cancel context.CancelFunc
@@ -50,8 +54,13 @@ type lineRun struct {
 func newLineRun(d *Dispatcher, l Line, st *LineStats) *lineRun {
 	w := max(l.Config.Window, 1)
 	st.Window = w
+	prefetch := min(max(w/2, 1), 128)
+	if l.Config.Rate > 0 {
+		prefetch = min(prefetch, max(1, int(l.Config.Rate/4)))
+	}
 	r := &lineRun{d: d, line: l, st: st, rate: newPacer(l.Config.Rate), slots: make(chan struct{}, w),
-		freed: make(chan struct{}, 1), done: make(chan struct{}), idle: map[int64]time.Time{}, wake: d.s.Wake()}
+		ready: make(chan Claimed, prefetch), taken: make(chan struct{}, 1), done: make(chan struct{}),
+		idle: map[int64]time.Time{}, wake: d.s.Wake()}
 	// Submits run on their own context: stopping the dispatcher stops
 	// claiming at once but lets submits already on the wire finish.
 	r.submitCtx, r.cutSubmits = context.WithCancel(context.Background())
@@ -63,6 +72,15 @@ func (r *lineRun) run(parent context.Context) {
 	r.cancel = cancel
 	defer close(r.done)
 	defer r.finish()
+	go func() {
+		r.feed(ctx)
+		close(r.ready)
+	}()
+	r.submitLoop(ctx)
+}
+
+// feed keeps the ready buffer topped up while the gateway is up.
+func (r *lineRun) feed(ctx context.Context) {
 	log := r.d.log.With("gateway", r.line.Name())
 	for ctx.Err() == nil {
 		st := r.line.Gateway.Status()
@@ -84,16 +102,12 @@ func (r *lineRun) run(parent context.Context) {
 			log.Info("gateway up again", "down_for", time.Since(r.st.DownSince).Round(time.Second))
 			r.st.DownSince, r.downHandled = time.Time{}, false
 		}
-		free := cap(r.slots) - len(r.slots)
-		if free < max(1, cap(r.slots)/8) {
-			r.waitFreed(ctx)
+		room := cap(r.ready) - len(r.ready)
+		if room < max(1, cap(r.ready)/4) {
+			r.waitTaken(ctx)
 			continue
 		}
-		n := min(free, r.d.opt.Batch)
-		if rate := r.line.Config.Rate; rate > 0 {
-			n = min(n, max(1, int(rate/4)))
-		}
-		batch, err := r.claim(ctx, n)
+		batch, err := r.claim(ctx, min(room, r.d.opt.Batch))
 		if err != nil {
 			if ctx.Err() == nil {
 				log.Warn("claim failed", "err", err)
@@ -105,7 +119,79 @@ func (r *lineRun) run(parent context.Context) {
 			r.sleep(ctx, r.d.opt.Poll)
 			continue
 		}
-		r.dispatch(ctx, batch)
+		decided, err := r.d.check(ctx, r.line, batch)
+		if err != nil {
+			// Without the check nothing goes: an opt-out must never be missed.
+			log.Warn("suppression check failed; messages put back", "err", err)
+			for _, m := range batch {
+				r.d.outcomes <- outcome{id: m.ID, kind: outRelease}
+			}
+			r.sleep(ctx, time.Second)
+			continue
+		}
+		for i, m := range batch {
+			if decided[i] != nil {
+				r.d.outcomes <- *decided[i]
+				continue
+			}
+			r.ready <- m // never blocks: room was counted and only this goroutine sends
+		}
+	}
+}
+
+// submitLoop submits ready messages as window slots free, at the line's
+// rate. Once the line stops, what is still ready goes back to the queue.
+func (r *lineRun) submitLoop(ctx context.Context) {
+	for m := range r.ready {
+		select {
+		case r.taken <- struct{}{}:
+		default:
+		}
+		if ctx.Err() != nil {
+			r.release(m)
+			continue
+		}
+		select {
+		case r.slots <- struct{}{}:
+		case <-ctx.Done():
+			r.release(m)
+			continue
+		}
+		if err := r.rate.wait(ctx); err != nil {
+			<-r.slots
+			r.release(m)
+			continue
+		}
+		r.st.InFlight.Add(1)
+		r.wg.Add(1)
+		go func(m Claimed) {
+			defer r.wg.Done()
+			o := r.d.submit(r.submitCtx, r.line, m)
+			r.d.outcomes <- o
+			r.st.InFlight.Add(-1)
+			if o.kind == outSubmitted {
+				r.st.Submitted.Add(1)
+			} else {
+				r.st.Errors.Add(1)
+			}
+			<-r.slots
+		}(m)
+	}
+}
+
+// release gives a claimed message that was not submitted back to the
+// queue, without counting an attempt.
+func (r *lineRun) release(m Claimed) {
+	r.d.outcomes <- outcome{id: m.ID, kind: outRelease, err: "dispatcher stopped before submit"}
+}
+
+func (r *lineRun) waitTaken(ctx context.Context) {
+	t := time.NewTimer(r.d.opt.Poll)
+	defer t.Stop()
+	select {
+	case <-r.taken:
+	case <-ctx.Done():
+	case <-t.C:
 	}
 }
 
@@ -140,75 +226,6 @@ func (r *lineRun) claim(ctx context.Context, n int) ([]Claimed, error) {
 		out = append(out, got...)
 	}
 	return out, nil
-}
-
-// dispatch checks a claimed batch and submits what may go.
-func (r *lineRun) dispatch(ctx context.Context, batch []Claimed) {
-	send, err := r.d.check(ctx, r.line, batch)
-	if err != nil {
-		// Without the check nothing goes: an opt-out must never be missed.
-		r.d.log.Warn("suppression check failed; messages put back", "gateway", r.line.Name(), "err", err)
-		r.release(batch, make([]*outcome, len(batch)))
-		r.sleep(ctx, time.Second)
-		return
-	}
-	for i, m := range batch {
-		if send[i] != nil {
-			r.d.outcomes <- *send[i]
-			continue
-		}
-		select {
-		case r.slots <- struct{}{}:
-		case <-ctx.Done():
-			r.release(batch[i:], send[i:])
-			return
-		}
-		if err := r.rate.wait(ctx); err != nil {
-			<-r.slots
-			r.release(batch[i:], send[i:])
-			return
-		}
-		r.st.InFlight.Add(1)
-		r.wg.Add(1)
-		go func(m Claimed) {
-			defer r.wg.Done()
-			o := r.d.submit(r.submitCtx, r.line, m)
-			r.d.outcomes <- o
-			r.st.InFlight.Add(-1)
-			if o.kind == outSubmitted {
-				r.st.Submitted.Add(1)
-			} else {
-				r.st.Errors.Add(1)
-			}
-			<-r.slots
-			select {
-			case r.freed <- struct{}{}:
-			default:
-			}
-		}(m)
-	}
-}
-
-// release gives claimed messages that were not submitted back to the
-// queue, without counting an attempt.
-func (r *lineRun) release(batch []Claimed, decided []*outcome) {
-	for i, m := range batch {
-		if decided[i] != nil {
-			r.d.outcomes <- *decided[i]
-			continue
-		}
-		r.d.outcomes <- outcome{id: m.ID, kind: outRelease, err: "dispatcher stopped before submit"}
-	}
-}
-
-func (r *lineRun) waitFreed(ctx context.Context) {
-	t := time.NewTimer(r.d.opt.Poll)
-	defer t.Stop()
-	select {
-	case <-r.freed:
-	case <-ctx.Done():
-	case <-t.C:
-	}
 }
 
 // sleep waits for d, the context, or a wake-up from this process's
