@@ -164,6 +164,13 @@ func TestCDNOWRefresh(t *testing.T) {
 		if err != nil || stored.BG != rep.Fit.BG || stored.Customers != 2357 {
 			t.Fatalf("stored fit %+v %v", stored, err)
 		}
+		// Re-fitting from the stored histories gives the same models.
+		again, err := svc.FitStored(ctx)
+		if err != nil || again.Customers != 2357 || again.Rows != rep.Fit.Rows ||
+			!within(again.BG.R, rep.Fit.BG.R, 1e-6) || !within(again.BG.B, rep.Fit.BG.B, 1e-6) ||
+			!within(again.GG.Gamma, rep.Fit.GG.Gamma, 1e-6) || again.CalibrationEnd.Format(time.DateOnly) != "1997-09-30" {
+			t.Errorf("stored fit %+v (%v), refresh fit %+v", again, err, rep.Fit)
+		}
 		f, err := os.Open(filepath.Join(cdnowDir(t), "cdnow_customers_summary_with_transactions.csv"))
 		if err != nil {
 			t.Fatal(err)

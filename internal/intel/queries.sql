@@ -6,7 +6,7 @@
 -- the one cursor the BG/NBD and Gamma-Gamma fit reads. The covering index
 -- orders_customer_cover answers it without touching the table.
 -- name: orders_stream
-SELECT o.customer_id, o.id, o.ordered_at, o.amount
+SELECT o.customer_id, o.ordered_at, o.amount
 FROM orders o
 WHERE o.ordered_at < ?
 	AND o.status NOT IN ('cancelled', 'canceled', 'refunded', 'closed', '已取消', '已退款', '交易关闭')
@@ -21,9 +21,10 @@ WHERE o.ordered_at < ?
 	AND o.status NOT IN ('cancelled', 'canceled', 'refunded', 'closed', '已取消', '已退款', '交易关闭')
 ORDER BY o.customer_id, o.ordered_at
 
--- Customers with their own time zone, merged with the streams by id.
+-- Customers with a time zone other than the shop's (the parameter),
+-- merged with the streams by id.
 -- name: customer_zones
-SELECT id, timezone FROM customers WHERE timezone <> '' ORDER BY id
+SELECT id, timezone FROM customers WHERE timezone <> '' AND timezone <> ? ORDER BY id
 
 -- name: next_run
 SELECT COALESCE(MAX(run), 0) + 1 FROM customer_predictions
@@ -61,3 +62,9 @@ SELECT category, purchases, cycle_days, last_at, next_due FROM customer_cycles W
 
 -- name: category_cycles
 SELECT category, median_days, intervals FROM category_cycles ORDER BY category
+
+-- The per-customer model inputs of the latest refresh, for FitStored.
+-- mean_value is fen. Grouping them in Go with a map is faster than a
+-- GROUP BY, which sorts a million rows in SQLite.
+-- name: stored_histories
+SELECT x, t_x, t_cal, mean_value FROM customer_predictions

@@ -16,7 +16,7 @@ type history struct {
 }
 
 type order struct {
-	id     int64
+	id     int64 // only read with lines, to keep each order once
 	at     int64 // Unix seconds
 	amount int64 // fen
 }
@@ -51,7 +51,7 @@ func (s *Service) eachHistory(ctx context.Context, withLines bool, until int64, 
 		if withLines {
 			err = rows.Scan(&cust, &o.id, &o.at, &o.amount, &cat)
 		} else {
-			err = rows.Scan(&cust, &o.id, &o.at, &o.amount)
+			err = rows.Scan(&cust, &o.at, &o.amount)
 		}
 		if err != nil {
 			return err
@@ -96,7 +96,7 @@ type zones struct {
 }
 
 func (s *Service) openZones(ctx context.Context) (*zones, error) {
-	rows, err := s.db.R.QueryContext(ctx, s.q.Get("customer_zones"))
+	rows, err := s.db.R.QueryContext(ctx, s.q.Get("customer_zones"), s.opt.Location.String())
 	if err != nil {
 		return nil, fmt.Errorf("intel: customer zones: %w", err)
 	}

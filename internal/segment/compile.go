@@ -514,6 +514,20 @@ func (c *compiler) dateSQL(expr string, from, to int64) string {
 	}
 }
 
+// dateSQLOnce writes expr within [from, to) using expr once, for an expr
+// that holds placeholders (a correlated subquery) and so cannot be
+// written twice.
+func (c *compiler) dateSQLOnce(expr string, from, to int64) string {
+	switch {
+	case from != 0 && to != 0:
+		return expr + " BETWEEN " + c.arg(from) + " AND " + c.arg(to-1)
+	case from != 0:
+		return expr + " >= " + c.arg(from)
+	default:
+		return expr + " < " + c.arg(to)
+	}
+}
+
 // isJSONString reports whether raw is a JSON string.
 func isJSONString(raw json.RawMessage) bool {
 	return len(bytes.TrimSpace(raw)) > 0 && bytes.TrimSpace(raw)[0] == '"'
