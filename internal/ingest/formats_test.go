@@ -174,3 +174,29 @@ func TestImportUnreadable(t *testing.T) {
 		})
 	}
 }
+
+// The rejects file is created before the input is read: naming the input
+// as the rejects file must not wipe it.
+func TestImportRejectsPathIsInput(t *testing.T) {
+	cs := newStore(t, storetest.SQLite(t))
+	path := writeFile(t, "members.csv", "phone\n13812341234\n")
+	_, err := importFile(t, cs, ingest.Customers, path, ingest.Options{RejectsPath: path})
+	if err == nil || err.Error() != path+": the rejects file would overwrite the input" {
+		t.Fatalf("error %v", err)
+	}
+	if got := readFile(t, path); got != "phone\n13812341234\n" {
+		t.Fatalf("input now %q", got)
+	}
+}
+
+// A quote left open would make the rest of the file one field; the import
+// stops at a megabyte instead of holding the file, keeping what came before.
+func TestImportRunawayQuote(t *testing.T) {
+	cs := newStore(t, storetest.SQLite(t))
+	big := "phone,name\n13812341234,甲\n13912341234,\"乙\n" + strings.Repeat("13712341234,丙\n", 100000)
+	path := writeFile(t, "open-quote.csv", big)
+	sum, err := importFile(t, cs, ingest.Customers, path, ingest.Options{})
+	if err == nil || !strings.HasSuffix(err.Error(), "a record runs over 1 MB (is a quote left open?)") || sum.Taken != 1 {
+		t.Fatalf("%s %v", sum, err)
+	}
+}

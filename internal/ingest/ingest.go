@@ -97,9 +97,17 @@ func ImportFile(ctx context.Context, cs *customer.Store, path string, opt Option
 	if opt.Name == "" {
 		opt.Name = path
 	}
-	if opt.Size == 0 {
-		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
-			opt.Size = st.Size()
+	st, err := f.Stat()
+	if err != nil {
+		return Summary{Kind: opt.Kind}, err
+	}
+	if opt.Size == 0 && st.Mode().IsRegular() {
+		opt.Size = st.Size()
+	}
+	// Creating the rejects file truncates it: it must not be the input.
+	if opt.RejectsPath != "" {
+		if rst, err := os.Stat(opt.RejectsPath); err == nil && os.SameFile(st, rst) {
+			return Summary{Kind: opt.Kind}, fmt.Errorf("%s: the rejects file would overwrite the input", path)
 		}
 	}
 	return Import(ctx, cs, f, opt)
