@@ -25,8 +25,12 @@ type sink struct {
 	trace    []gateway.Exchange
 }
 
-func (s *sink) Receipt(r gateway.Receipt) { s.mu.Lock(); s.receipts = append(s.receipts, r); s.mu.Unlock() }
-func (s *sink) Reply(r gateway.Reply)     { s.mu.Lock(); s.replies = append(s.replies, r); s.mu.Unlock() }
+func (s *sink) Receipt(r gateway.Receipt) {
+	s.mu.Lock()
+	s.receipts = append(s.receipts, r)
+	s.mu.Unlock()
+}
+func (s *sink) Reply(r gateway.Reply) { s.mu.Lock(); s.replies = append(s.replies, r); s.mu.Unlock() }
 
 func newGateway(t *testing.T, endpoint string, clk clock.Clock) (*Gateway, *sink) {
 	t.Helper()

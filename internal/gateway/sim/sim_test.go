@@ -21,8 +21,12 @@ type sink struct {
 	replies  []gateway.Reply
 }
 
-func (s *sink) Receipt(r gateway.Receipt) { s.mu.Lock(); s.receipts = append(s.receipts, r); s.mu.Unlock() }
-func (s *sink) Reply(r gateway.Reply)     { s.mu.Lock(); s.replies = append(s.replies, r); s.mu.Unlock() }
+func (s *sink) Receipt(r gateway.Receipt) {
+	s.mu.Lock()
+	s.receipts = append(s.receipts, r)
+	s.mu.Unlock()
+}
+func (s *sink) Reply(r gateway.Reply) { s.mu.Lock(); s.replies = append(s.replies, r); s.mu.Unlock() }
 
 func newSim(t *testing.T, query string, clk clock.Clock) (*Sim, *sink) {
 	t.Helper()
