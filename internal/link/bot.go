@@ -1,6 +1,7 @@
 package link
 
 import (
+	"bytes"
 	"net/http"
 	"strings"
 )
@@ -36,45 +37,62 @@ func Classify(r *http.Request) string {
 }
 
 // previewBots maps a lowercase User-Agent fragment to what Classify returns.
-var previewBots = []struct{ token, kind string }{
-	{"facebookexternalhit", "preview:facebook"}, {"facebot", "preview:facebook"}, {"meta-externalagent", "preview:facebook"},
+var previewBots = []struct {
+	token []byte
+	kind  string
+}{
+	{[]byte("facebookexternalhit"), "preview:facebook"}, {[]byte("facebot"), "preview:facebook"}, {[]byte("meta-externalagent"), "preview:facebook"},
 	// Telegram's bot says it is "like TwitterBot": it must come first.
-	{"telegrambot", "preview:telegram"}, {"twitterbot", "preview:twitter"}, {"slackbot", "preview:slack"},
-	{"slack-imgproxy", "preview:slack"}, {"whatsapp", "preview:whatsapp"}, {"discordbot", "preview:discord"},
-	{"linkedinbot", "preview:linkedin"}, {"skypeuripreview", "preview:skype"}, {"viber", "preview:viber"},
-	{"googlebot", "preview:google"}, {"google-inspectiontool", "preview:google"}, {"bingbot", "preview:bing"},
-	{"baiduspider", "preview:baidu"}, {"yisouspider", "preview:shenma"}, {"sogou", "preview:sogou"}, {"360spider", "preview:360"},
-	{"bytespider", "preview:bytedance"}, {"petalbot", "preview:petal"}, {"applebot", "preview:apple"}, {"yandex", "preview:yandex"},
-	{"pinterest", "preview:pinterest"}, {"redditbot", "preview:reddit"}, {"embedly", "preview:embedly"}, {"iframely", "preview:iframely"},
-	{"curl/", "tool:curl"}, {"wget/", "tool:wget"}, {"python-requests", "tool:python"}, {"go-http-client", "tool:go"},
+	{[]byte("telegrambot"), "preview:telegram"}, {[]byte("twitterbot"), "preview:twitter"}, {[]byte("slackbot"), "preview:slack"},
+	{[]byte("slack-imgproxy"), "preview:slack"}, {[]byte("whatsapp"), "preview:whatsapp"}, {[]byte("discordbot"), "preview:discord"},
+	{[]byte("linkedinbot"), "preview:linkedin"}, {[]byte("skypeuripreview"), "preview:skype"}, {[]byte("viber"), "preview:viber"},
+	{[]byte("googlebot"), "preview:google"}, {[]byte("google-inspectiontool"), "preview:google"}, {[]byte("bingbot"), "preview:bing"},
+	{[]byte("baiduspider"), "preview:baidu"}, {[]byte("yisouspider"), "preview:shenma"}, {[]byte("sogou"), "preview:sogou"}, {[]byte("360spider"), "preview:360"},
+	{[]byte("bytespider"), "preview:bytedance"}, {[]byte("petalbot"), "preview:petal"}, {[]byte("applebot"), "preview:apple"}, {[]byte("yandex"), "preview:yandex"},
+	{[]byte("pinterest"), "preview:pinterest"}, {[]byte("redditbot"), "preview:reddit"}, {[]byte("embedly"), "preview:embedly"}, {[]byte("iframely"), "preview:iframely"},
+	{[]byte("curl/"), "tool:curl"}, {[]byte("wget/"), "tool:wget"}, {[]byte("python-requests"), "tool:python"}, {[]byte("go-http-client"), "tool:go"},
 }
 
-// ClassifyUserAgent is Classify for the User-Agent alone.
+// ClassifyUserAgent is Classify for the User-Agent alone. It runs on every
+// redirect, so it lowercases into a stack buffer and allocates nothing.
 func ClassifyUserAgent(ua string) string {
 	if strings.TrimSpace(ua) == "" {
 		return "no_user_agent"
 	}
-	l := strings.ToLower(ua)
+	var buf [512]byte
+	l := buf[:0]
+	for i := 0; i < len(ua) && i < len(buf); i++ {
+		c := ua[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		l = append(l, c)
+	}
 	for _, b := range previewBots {
-		if strings.Contains(l, b.token) {
+		if bytes.Contains(l, b.token) {
 			return b.kind
 		}
 	}
 	// WeChat's and QQ's own fetchers name themselves without the in-app
 	// browser's MicroMessenger / Mozilla.
-	if strings.Contains(l, "wechat") && !strings.Contains(l, "micromessenger") {
+	if bytes.Contains(l, []byte("wechat")) && !bytes.Contains(l, []byte("micromessenger")) {
 		return "preview:wechat"
 	}
-	if strings.HasPrefix(l, "qq/") || strings.Contains(l, "qq-url") {
+	if bytes.HasPrefix(l, []byte("qq/")) || bytes.Contains(l, []byte("qq-url")) {
 		return "preview:qq"
 	}
-	for _, s := range [...]string{"bot/", "bot;", "crawler", "spider", "headlesschrome", "preview", "lighthouse"} {
-		if strings.Contains(l, s) {
+	for _, s := range crawlerWords {
+		if bytes.Contains(l, s) {
 			return "crawler"
 		}
 	}
-	if !strings.HasPrefix(l, "mozilla/") && !strings.HasPrefix(l, "opera/") {
+	if !bytes.HasPrefix(l, []byte("mozilla/")) && !bytes.HasPrefix(l, []byte("opera/")) {
 		return "non_browser"
 	}
 	return ""
 }
+
+// crawlerWords mark an unnamed robot. "bot/" and "bot;" rather than "bot",
+// which would also catch phones of the Cubot brand.
+var crawlerWords = [][]byte{[]byte("bot/"), []byte("bot;"), []byte("crawler"), []byte("spider"),
+	[]byte("headlesschrome"), []byte("preview"), []byte("lighthouse")}

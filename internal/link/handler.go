@@ -48,7 +48,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if len(ua) > 512 {
 		ua = ua[:512]
 	}
-	h.s.rec.record(r.Context(), click{linkID: e.id, customerID: e.customerID, at: h.s.clock.Now().Unix(),
+	h.s.rec.record(r.Context(), click{linkID: e.id, at: h.s.clock.Now().Unix(),
 		ua: ua, ip: h.clientIP(r), bot: Classify(r)})
 	hdr := w.Header()
 	hdr["Location"] = []string{e.location}

@@ -6,22 +6,20 @@ INSERT INTO links (token, target, campaign, content, customer_id, created_at) VA
 ON CONFLICT (token) DO NOTHING
 
 -- name: link_by_token
-SELECT id, target, campaign, content, customer_id FROM links WHERE token = ?
-
--- name: click_add
-INSERT INTO link_clicks (link_id, customer_id, at, user_agent, ip_hash, bot) VALUES (?, ?, ?, ?, ?, ?)
+SELECT id, target, campaign, content FROM links WHERE token = ?
 
 -- name: click_counts
-SELECT COALESCE(SUM(CASE WHEN bot = '' THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN bot <> '' THEN 1 ELSE 0 END), 0)
-FROM link_clicks
+SELECT COALESCE(SUM(human), 0), COALESCE(SUM(bot), 0) FROM link_click_counts
+
+-- name: journal_count
+SELECT COUNT(*) FROM link_clicks
 
 -- name: campaign_stats
-SELECT COUNT(DISTINCT l.id),
-       COALESCE(SUM(CASE WHEN k.bot = '' THEN 1 ELSE 0 END), 0),
-       COUNT(DISTINCT CASE WHEN k.bot = '' THEN k.customer_id END),
-       COALESCE(SUM(CASE WHEN k.bot <> '' THEN 1 ELSE 0 END), 0)
-FROM links l LEFT JOIN link_clicks k ON k.link_id = l.id
+SELECT COUNT(*), COALESCE(SUM(n.human), 0),
+       COUNT(DISTINCT CASE WHEN n.human > 0 THEN l.customer_id END),
+       COALESCE(SUM(n.bot), 0)
+FROM links l LEFT JOIN link_click_counts n ON n.link_id = l.id
 WHERE l.campaign = ?
 
--- name: clicks_of_link
-SELECT at, user_agent, ip_hash, bot FROM link_clicks WHERE link_id = ? ORDER BY at, id
+-- name: counts_of_link
+SELECT human, bot, first_human_at, last_human_at FROM link_click_counts WHERE link_id = ?

@@ -31,8 +31,11 @@ type Options struct {
 	// for a server behind a reverse proxy. Off, the peer address is used.
 	TrustProxy bool
 	// Buffer is the click queue's capacity (default 65,536) and Batch the
-	// most clicks written per insert (default 1,000).
+	// most clicks written per insert (default 2,000).
 	Buffer, Batch int
+	// Linger is how long the click writer waits to fill a batch (default
+	// 20 ms; negative: not at all).
+	Linger time.Duration
 	// QueueWait is how long a redirect waits for room in a full click
 	// queue before it drops the click (default 100 ms); see clicks.go.
 	QueueWait time.Duration
@@ -65,9 +68,8 @@ type Service struct {
 
 // entry is a resolved link, cached by token.
 type entry struct {
-	id         int64
-	customerID int64 // 0: not personal
-	location   string
+	id       int64
+	location string
 }
 
 // ErrNotFound is returned for a token that names no link.
@@ -101,7 +103,7 @@ func New(ctx context.Context, db *store.DB, keys *pii.Keyring, clk clock.Clock, 
 	}
 	s := &Service{db: db, clock: clk, q: q, opt: opt, base: base, log: opt.Log.With("component", "link"),
 		cache: map[string]*entry{}, token: newToken}
-	s.rec = newRecorder(db, q.Get("click_add"), keys.IPKey(), opt, s.log)
+	s.rec = newRecorder(db, keys.IPKey(), opt, s.log)
 	return s, nil
 }
 
@@ -264,17 +266,15 @@ func (s *Service) lookup(ctx context.Context, token string) (*entry, error) {
 	}
 	var (
 		target, campaign, content string
-		cust                      sql.NullInt64
 	)
 	e = &entry{}
-	err := s.db.R.QueryRowContext(ctx, s.q.Get("link_by_token"), token).Scan(&e.id, &target, &campaign, &content, &cust)
+	err := s.db.R.QueryRowContext(ctx, s.q.Get("link_by_token"), token).Scan(&e.id, &target, &campaign, &content)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
 	if err != nil {
 		return nil, err
 	}
-	e.customerID = cust.Int64
 	e.location = AppendUTM(target, campaign, content)
 	s.mu.Lock()
 	if len(s.cache) >= s.opt.CacheSize {
@@ -302,6 +302,14 @@ func (s *Service) Resolve(ctx context.Context, token string) (string, error) {
 func (s *Service) ClickCounts(ctx context.Context) (human, bot int64, err error) {
 	err = s.db.R.QueryRowContext(ctx, s.q.Get("click_counts")).Scan(&human, &bot)
 	return human, bot, err
+}
+
+// JournalCount returns the number of rows in the click journal: every
+// request recorded, people's and bots'.
+func (s *Service) JournalCount(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.db.R.QueryRowContext(ctx, s.q.Get("journal_count")).Scan(&n)
+	return n, err
 }
 
 // CampaignStats are the click figures of one campaign's links.

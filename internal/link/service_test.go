@@ -21,7 +21,7 @@ import (
 
 var t0 = time.Date(2025, 6, 1, 4, 0, 0, 0, time.UTC)
 
-func newService(t *testing.T, db *store.DB, opt Options) (*Service, *pii.Keyring) {
+func newService(t testing.TB, db *store.DB, opt Options) (*Service, *pii.Keyring) {
 	t.Helper()
 	keys, err := pii.NewKeyring(bytes.Repeat([]byte{5}, 32))
 	if err != nil {
@@ -93,7 +93,7 @@ func TestRedirectRecordsClicks(t *testing.T) {
 		if err := s.Flush(ctx); err != nil {
 			t.Fatal(err)
 		}
-		rows, err := db.R.Query(`SELECT link_id, customer_id, at, user_agent, ip_hash, bot FROM link_clicks ORDER BY id`)
+		rows, err := db.R.Query(`SELECT k.link_id, l.customer_id, k.at, k.user_agent, k.ip_hash, k.bot FROM link_clicks k JOIN links l ON l.id = k.link_id ORDER BY k.id`)
 		if err != nil {
 			t.Fatal(err)
 		}

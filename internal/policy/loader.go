@@ -25,7 +25,7 @@ const DefaultBatch = 500
 
 const recipientColumns = `c.id, c.region, c.timezone, c.consent, c.consent_at, c.consent_source, c.registered_at,
 	(SELECT MAX(o.ordered_at) FROM orders o WHERE o.customer_id = c.id),
-	(SELECT MAX(k.at) FROM link_clicks k WHERE k.customer_id = c.id AND k.bot = ''),
+	(SELECT MAX(n.last_human_at) FROM links l JOIN link_click_counts n ON n.link_id = l.id WHERE l.customer_id = c.id),
 	(SELECT i.last_at FROM customer_interactions i WHERE i.customer_id = c.id)`
 
 // Load returns the recipients of the given customers as of now, in

@@ -96,10 +96,9 @@ func TestLoaderPreferencesAndInteractions(t *testing.T) {
 		if r = f.recipient(t, "P"); r.LastInteraction != t0.AddDate(0, 0, -100).Unix() {
 			t.Fatalf("after order %d", r.LastInteraction)
 		}
-		// A human click is newer still; a bot's is not an interaction.
+		// A human click is newer still (bots' clicks only count as bot).
 		mustExec(t, db, `INSERT INTO links (token, target, customer_id, created_at) VALUES ('tok12345', 'https://x.example/', ?, ?)`, p, t0.Unix())
-		mustExec(t, db, `INSERT INTO link_clicks (link_id, customer_id, at, bot) VALUES (1, ?, ?, '')`, p, t0.Unix()-50*86400)
-		mustExec(t, db, `INSERT INTO link_clicks (link_id, customer_id, at, bot) VALUES (1, ?, ?, 'preview:wechat')`, p, t0.Unix()-3600)
+		mustExec(t, db, `INSERT INTO link_click_counts (link_id, human, bot, first_human_at, last_human_at) VALUES (1, 1, 3, ?, ?)`, t0.Unix()-60*86400, t0.Unix()-50*86400)
 		if r = f.recipient(t, "P"); r.LastInteraction != t0.Unix()-50*86400 {
 			t.Fatalf("after click %d", r.LastInteraction)
 		}

@@ -11,19 +11,32 @@ CREATE TABLE links (
 	customer_id BIGINT,
 	created_at  BIGINT  NOT NULL
 );
+CREATE INDEX links_customer ON links(customer_id);
+CREATE INDEX links_campaign ON links(campaign);
 
--- Every request to a link. bot is '' for a person and otherwise names what
--- fetched it (a preview bot, a prefetch, a HEAD request), so that counts
--- leave it out while the operator can still see it. ip_hash is a keyed
--- hash: the address itself is never stored.
+-- Every request to a link, as an append-only journal: bot is '' for a
+-- person and otherwise names what fetched it (a preview bot, a prefetch, a
+-- HEAD request); ip_hash is a keyed hash, the address itself is never
+-- stored. The journal has no index besides its id: the redirect's click
+-- writer appends tens of thousands of rows a second, and a secondary index
+-- on a random key (the link) would cost three times the insert. What
+-- reports and the policy loader look up by link lives in link_click_counts,
+-- kept in the same transaction as each batch of clicks.
 CREATE TABLE link_clicks (
 	id          BIGSERIAL PRIMARY KEY,
-	link_id     BIGINT  NOT NULL REFERENCES links(id),
-	customer_id BIGINT,
+	link_id     BIGINT  NOT NULL,
 	at          BIGINT  NOT NULL,
 	user_agent  TEXT    NOT NULL DEFAULT '',
 	ip_hash     BYTEA,
 	bot         TEXT    NOT NULL DEFAULT ''
 );
-CREATE INDEX link_clicks_link ON link_clicks(link_id, at);
-CREATE INDEX link_clicks_customer ON link_clicks(customer_id, at);
+
+-- Per link: clicks by people and by bots, and the first and last time a
+-- person clicked.
+CREATE TABLE link_click_counts (
+	link_id        BIGINT  PRIMARY KEY,
+	human          BIGINT  NOT NULL DEFAULT 0,
+	bot            BIGINT  NOT NULL DEFAULT 0,
+	first_human_at BIGINT,
+	last_human_at  BIGINT
+);
