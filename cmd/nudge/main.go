@@ -53,6 +53,14 @@ var commands = []command{
 	{"segment export", "export a segment's customers as CSV (phones masked)", runSegmentExport},
 	{"predict refresh", "recompute lifetime value, purchase cycles and habits per customer", runPredictRefresh},
 	{"clv fit", "fit the BG/NBD and Gamma-Gamma models and print their parameters", runCLVFit},
+	{"why", "explain the policy decision for a number: one line per rule", runWhy},
+	{"suppress add", "put a number on the suppression list", runSuppressAdd},
+	{"suppress remove", "take a number off the suppression list", runSuppressRemove},
+	{"suppress list", "list the suppression list (phones masked)", runSuppressList},
+	{"suppress import", "import numbers to suppress from CSV", runSuppressImport},
+	{"suppress export", "export the suppression list as CSV (phones masked unless --clear)", runSuppressExport},
+	{"link create", "make a short link with UTM parameters", runLinkCreate},
+	{"link stats", "clicks of a campaign's links, bots left out", runLinkStats},
 	{"config", "print the effective configuration", runConfig},
 }
 

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -355,6 +356,55 @@ func TestDoubleOptIn(t *testing.T) {
 		// The setting survives a restart.
 		if !f.newPolicy(t).Rules().Config().DoubleOptIn {
 			t.Fatal("double opt-in not stored")
+		}
+	})
+}
+
+func TestSuppressionImportExport(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newFixture(t, db)
+		if _, err := f.pol.Suppress(ctx, "13800000077", policy.ReasonManual, "operator", ""); err != nil {
+			t.Fatal(err)
+		}
+		in := "\ufeff手机号,原因,备注\n" +
+			"138 0000 0077,manual,again\n" + // already there
+			"13800000078,,\n" + // default reason
+			"+8613800000079,complaint,\"carrier, 12321\"\n" +
+			"12345,manual,\n" + // bad number
+			"13800000080,spam,\n" // bad reason
+		res, err := f.pol.ImportSuppressions(ctx, strings.NewReader(in), policy.ReasonOptedOut, "import")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Added != 2 || res.Existing != 1 || len(res.Rejected) != 2 || res.Rejected[0].Line != 5 || res.Rejected[1].Line != 6 ||
+			!strings.Contains(res.Rejected[1].Reason, `"spam"`) {
+			t.Fatalf("%+v", res)
+		}
+		// Without a header: phone[,reason[,note]].
+		res, err = f.pol.ImportSuppressions(ctx, strings.NewReader("13800000081\n13800000082,invalid_number\n"), policy.ReasonManual, "import")
+		if err != nil || res.Added != 2 || len(res.Rejected) != 0 {
+			t.Fatalf("%+v %v", res, err)
+		}
+		var masked, clear bytes.Buffer
+		if n, err := f.pol.ExportSuppressions(ctx, &masked, false); err != nil || n != 5 {
+			t.Fatal(n, err)
+		}
+		at := t0.Format(time.RFC3339)
+		want := "phone,reason,source,note,created_at\n" +
+			"138****0077,manual,operator,," + at + "\n" +
+			"138****0078,opted_out,import,," + at + "\n" +
+			"138****0079,complaint,import,\"carrier, 12321\"," + at + "\n" +
+			"138****0081,manual,import,," + at + "\n" +
+			"138****0082,invalid_number,import,," + at + "\n"
+		if masked.String() != want {
+			t.Fatalf("export:\n%s", masked.String())
+		}
+		if _, err := f.pol.ExportSuppressions(ctx, &clear, true); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(clear.String(), "\n+8613800000079,complaint,") || strings.Contains(clear.String(), "****") {
+			t.Fatalf("clear export:\n%s", clear.String())
 		}
 	})
 }
