@@ -335,6 +335,8 @@ func TestUnknownReceiptIsStoredAndAppliedLater(t *testing.T) {
 // idGateway accepts every message with a fixed id.
 type idGateway struct{ id string }
 
-func (g idGateway) Submit(ctx context.Context, m gateway.Message) ([]string, error) { return []string{g.id}, nil }
-func (g idGateway) Status() gateway.Status                                          { return gateway.Status{Up: true} }
-func (g idGateway) Close() error                                                    { return nil }
+func (g idGateway) Submit(ctx context.Context, m gateway.Message) ([]string, error) {
+	return []string{g.id}, nil
+}
+func (g idGateway) Status() gateway.Status { return gateway.Status{Up: true} }
+func (g idGateway) Close() error           { return nil }
