@@ -16,6 +16,7 @@ import (
 	"nudge/internal/auth"
 	"nudge/internal/clock"
 	"nudge/internal/customer"
+	"nudge/internal/segment"
 )
 
 // Deps is what the API needs from the application.
@@ -24,6 +25,9 @@ type Deps struct {
 	Auth      *auth.Service
 	Log       *slog.Logger
 	Clock     clock.Clock
+	// Segments serves /api/v1/segments, /rules and /rfm (segment_routes.go);
+	// without it they answer 503.
+	Segments *segment.Service
 }
 
 // API serves the REST API.
@@ -32,6 +36,7 @@ type API struct {
 	auth      *auth.Service
 	log       *slog.Logger
 	clock     clock.Clock
+	segments  *segment.Service
 }
 
 // New builds the API.
@@ -44,7 +49,7 @@ func New(d Deps) *API {
 	if clk == nil {
 		clk = clock.System{}
 	}
-	return &API{customers: d.Customers, auth: d.Auth, log: log.With("component", "api"), clock: clk}
+	return &API{customers: d.Customers, auth: d.Auth, log: log.With("component", "api"), clock: clk, segments: d.Segments}
 }
 
 // route is one entry of the API's route table.
@@ -57,7 +62,7 @@ type route struct {
 // routes is the one route table of the API. openapi_test.go checks that the
 // OpenAPI document describes exactly these.
 func (a *API) routes() []route {
-	return []route{
+	return append([]route{
 		{pattern: "GET /api/v1/customers", handler: a.customersList},
 		{pattern: "POST /api/v1/customers", handler: a.customersImport},
 		{pattern: "GET /api/v1/customers/{external_id}", handler: a.customerShow},
@@ -66,7 +71,7 @@ func (a *API) routes() []route {
 		{pattern: "GET /api/v1/products", handler: a.productsList},
 		{pattern: "POST /api/v1/products", handler: a.productsImport},
 		{pattern: "GET /api/openapi.json", handler: a.openAPI, public: true},
-	}
+	}, a.segmentRoutes()...)
 }
 
 // Register adds the API's routes to mux. Besides the table above, each path

@@ -9,6 +9,7 @@ import (
 	"nudge/internal/clock"
 	"nudge/internal/customer"
 	"nudge/internal/pii"
+	"nudge/internal/segment"
 	"nudge/internal/store"
 )
 
@@ -22,6 +23,8 @@ type App struct {
 	Customers *customer.Store
 	// Auth keeps console users, their sessions and API tokens.
 	Auth *auth.Service
+	// Segments computes RFM and evaluates saved segments.
+	Segments *segment.Service
 }
 
 // Open opens the store, applies pending migrations, loads the master keys
@@ -63,6 +66,10 @@ func (a *App) build(ctx context.Context) error {
 	a.Auth, err = auth.New(ctx, a.DB, a.Clock)
 	if err != nil {
 		return fmt.Errorf("auth: %w", err)
+	}
+	a.Segments, err = segment.NewService(ctx, a.DB, segment.Options{Clock: a.Clock, Location: a.Customers.Location(), Phones: a.Customers, Log: a.Log})
+	if err != nil {
+		return err
 	}
 	return nil
 }

@@ -100,7 +100,7 @@ func (a *App) handler(extra func(*http.ServeMux)) (http.Handler, error) {
 		return nil, err
 	}
 	console.Register(mux)
-	api.New(api.Deps{Customers: a.Customers, Auth: a.Auth, Log: a.Log, Clock: a.Clock}).Register(mux)
+	api.New(api.Deps{Customers: a.Customers, Auth: a.Auth, Log: a.Log, Clock: a.Clock, Segments: a.Segments}).Register(mux)
 	mux.HandleFunc("GET /healthz", a.healthz)
 	// Metrics carry counts and timings only, never personal data, so they
 	// are served without a token, like /healthz, for the scraper.

@@ -27,15 +27,18 @@ type Segment struct {
 // Parsed returns the segment's rule tree.
 func (sg Segment) Parsed() (*Rule, error) { return ParseRule(sg.Rule) }
 
+// ErrBadName is wrapped by the errors that refuse a segment name.
+var ErrBadName = errors.New("segment: bad name")
+
 // checkName keeps names usable on a command line and in a URL path.
 func checkName(name string) error {
 	switch {
 	case name == "" || strings.TrimSpace(name) != name:
-		return fmt.Errorf("segment: a name must not be empty or start or end with spaces")
+		return fmt.Errorf("%w: a name must not be empty or start or end with spaces", ErrBadName)
 	case utf8.RuneCountInString(name) > 64:
-		return fmt.Errorf("segment: a name has at most 64 characters")
+		return fmt.Errorf("%w: a name has at most 64 characters", ErrBadName)
 	case strings.ContainsAny(name, "/?#%\\\n\t"):
-		return fmt.Errorf("segment: a name cannot contain / ? # %% \\ or control characters")
+		return fmt.Errorf("%w: a name cannot contain / ? # %% \\ or control characters", ErrBadName)
 	}
 	return nil
 }
