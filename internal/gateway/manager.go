@@ -36,6 +36,16 @@ type Manager struct {
 	order   []*Running // by priority, then name
 	version string
 	errors  map[string]string // gateways that failed to build, and why
+	only    func(Config) bool // nil: every enabled gateway runs
+}
+
+// Only restricts the manager to the gateways keep accepts (an API-only
+// process runs just the gateways that receive hooks). Call it before Load.
+func (m *Manager) Only(keep func(Config) bool) {
+	m.mu.Lock()
+	m.only = keep
+	m.version = ""
+	m.mu.Unlock()
 }
 
 // NewManager returns a manager; call Load (or Run) before using it.
@@ -88,6 +98,9 @@ func (m *Manager) Load(ctx context.Context) error {
 		if err != nil {
 			m.errors[name] = err.Error()
 			m.log.Error("gateway configuration refused", "gateway", name, "err", err)
+			continue
+		}
+		if m.only != nil && !m.only(cfg) {
 			continue
 		}
 		trace := func(Exchange) {}

@@ -262,3 +262,35 @@ func (s *Store) Totals(ctx context.Context) (map[string]int64, error) {
 	}
 	return out, rows.Err()
 }
+
+// Existing returns the ids of the messages already queued under any of
+// keys, so that a retried request skips deciding again for them: the
+// policy would count the first try against the caps.
+func (s *Store) Existing(ctx context.Context, keys []string) (map[string]int64, error) {
+	out := map[string]int64{}
+	for off := 0; off < len(keys); off += rowsPerInsert {
+		chunk := keys[off:min(off+rowsPerInsert, len(keys))]
+		args := make([]any, len(chunk))
+		for i, k := range chunk {
+			args[i] = k
+		}
+		rows, err := s.db.R.QueryContext(ctx, s.db.Rebind(`SELECT idem_key, id FROM messages WHERE idem_key IN (`+marks(len(chunk))+`)`), args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var k string
+			var id int64
+			if err := rows.Scan(&k, &id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[k] = id
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
