@@ -20,7 +20,9 @@ func (s *Service) Count(ctx context.Context, r *Rule) (int64, error) {
 		return 0, err
 	}
 	var n int64
-	err = s.db.R.QueryRowContext(ctx, s.db.Rebind("SELECT COUNT(*) FROM customers c WHERE "+cp.Where), cp.Args...).Scan(&n)
+	err = s.read(ctx, func(q querier) error {
+		return q.QueryRowContext(ctx, s.db.Rebind("SELECT COUNT(*) FROM customers c WHERE "+cp.Where), cp.Args...).Scan(&n)
+	})
 	if err != nil {
 		return 0, fmt.Errorf("segment: count: %w", err)
 	}
@@ -45,23 +47,26 @@ func (s *Service) Preview(ctx context.Context, r *Rule, limit int) ([]Member, er
 	if err != nil {
 		return nil, err
 	}
-	q := s.db.Rebind("SELECT c.id, c.external_id, c.phone_enc, c.city FROM customers c WHERE " + cp.Where + " ORDER BY c.id LIMIT ?")
-	rows, err := s.db.R.QueryContext(ctx, q, append(cp.Args, limit)...)
-	if err != nil {
-		return nil, fmt.Errorf("segment: preview: %w", err)
-	}
-	defer rows.Close()
 	var out []Member
-	for rows.Next() {
-		var m Member
-		var enc []byte
-		if err := rows.Scan(&m.ID, &m.ExternalID, &enc, &m.City); err != nil {
-			return nil, err
+	err = s.read(ctx, func(q querier) error {
+		rows, err := q.QueryContext(ctx, s.db.Rebind("SELECT c.id, c.external_id, c.phone_enc, c.city FROM customers c WHERE "+cp.Where+" ORDER BY c.id LIMIT ?"),
+			append(cp.Args, limit)...)
+		if err != nil {
+			return fmt.Errorf("segment: preview: %w", err)
 		}
-		m.Phone = pii.MaskPhone(s.openPhone(enc))
-		out = append(out, m)
-	}
-	return out, rows.Err()
+		defer rows.Close()
+		for rows.Next() {
+			var m Member
+			var enc []byte
+			if err := rows.Scan(&m.ID, &m.ExternalID, &enc, &m.City); err != nil {
+				return err
+			}
+			m.Phone = pii.MaskPhone(s.openPhone(enc))
+			out = append(out, m)
+		}
+		return rows.Err()
+	})
+	return out, err
 }
 
 // openPhone opens a sealed number, or returns "" when it cannot (no
@@ -98,39 +103,45 @@ func (s *Service) Export(ctx context.Context, r *Rule, w io.Writer, opt ExportOp
 	if opt.ClearPhones {
 		s.opt.Log.Warn("export with clear phone numbers started", "actor", opt.Actor, "segment", opt.Label)
 	}
-	rows, err := s.db.R.QueryContext(ctx, s.db.Rebind("SELECT c.external_id, c.phone_enc FROM customers c WHERE "+cp.Where+" ORDER BY c.id"), cp.Args...)
-	if err != nil {
-		return 0, fmt.Errorf("segment: export: %w", err)
-	}
-	defer rows.Close()
-	cw := csv.NewWriter(w)
-	if err := cw.Write([]string{"external_id", "phone"}); err != nil {
-		return 0, err
-	}
 	var n int64
-	for rows.Next() {
-		var ext string
-		var enc []byte
-		if err := rows.Scan(&ext, &enc); err != nil {
-			return n, err
+	err = s.read(ctx, func(q querier) error {
+		rows, err := q.QueryContext(ctx, s.db.Rebind("SELECT c.external_id, c.phone_enc FROM customers c WHERE "+cp.Where+" ORDER BY c.id"), cp.Args...)
+		if err != nil {
+			return fmt.Errorf("segment: export: %w", err)
 		}
-		p := s.openPhone(enc)
-		if !opt.ClearPhones {
-			p = pii.MaskPhone(p)
+		defer rows.Close()
+		cw := csv.NewWriter(w)
+		if err := cw.Write([]string{"external_id", "phone"}); err != nil {
+			return err
 		}
-		if err := cw.Write([]string{ext, p}); err != nil {
-			return n, err
+		for rows.Next() {
+			var ext string
+			var enc []byte
+			if err := rows.Scan(&ext, &enc); err != nil {
+				return err
+			}
+			p := s.openPhone(enc)
+			if !opt.ClearPhones {
+				p = pii.MaskPhone(p)
+			}
+			if err := cw.Write([]string{ext, p}); err != nil {
+				return err
+			}
+			n++
 		}
-		n++
-	}
-	if err := rows.Err(); err != nil {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		cw.Flush()
+		return cw.Error()
+	})
+	if err != nil {
 		return n, err
 	}
-	cw.Flush()
 	if opt.ClearPhones {
 		s.opt.Log.Warn("export with clear phone numbers finished", "actor", opt.Actor, "segment", opt.Label, "rows", n)
 	}
-	return n, cw.Error()
+	return n, nil
 }
 
 // Snapshot is a segment's membership frozen at a moment.
@@ -160,6 +171,12 @@ func (s *Service) Freeze(ctx context.Context, segmentName string) (Snapshot, err
 	}
 	var id int64
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if s.db.Dialect == store.Postgres {
+			// See read: the member query is a segment query too.
+			if _, err := tx.ExecContext(ctx, "SET LOCAL jit = off"); err != nil {
+				return err
+			}
+		}
 		if err := tx.QueryRowContext(ctx, s.q.Get("snapshot_insert"), sg.ID, string(sg.Rule), s.opt.Clock.Now().Unix()).Scan(&id); err != nil {
 			return err
 		}
