@@ -55,9 +55,12 @@ type recorder struct {
 	dropped atomic.Int64
 
 	// Owned by the writer goroutine.
-	full   *sql.Stmt
-	mac    hash.Hash
-	ipSeen map[string][]byte
+	full *sql.Stmt
+	mac  hash.Hash
+	// seen maps recent client addresses to their hash, and user agents
+	// and bot kinds to themselves, already boxed as query arguments: a
+	// batch repeats them, and each boxing is an allocation.
+	seen [3]map[string]any
 	// For synchronous writes from many requests at once.
 	macs sync.Pool
 }
@@ -84,7 +87,7 @@ func newRecorder(db *store.DB, key []byte, opt Options, log *slog.Logger) *recor
 	}
 	r := &recorder{db: db, key: key, ch: make(chan click, opt.Buffer), batch: opt.Batch,
 		wait: opt.QueueWait, linger: opt.Linger, sync: opt.Synchronous, log: log, done: make(chan struct{}),
-		ipSeen: map[string][]byte{}}
+		seen: [3]map[string]any{{}, {}, {}}}
 	r.mac = hmac.New(newSM3, key)
 	r.macs.New = func() any { return hmac.New(newSM3, key) }
 	go r.run()

@@ -37,20 +37,17 @@ func (t *linkTotals) add(c *click) {
 }
 
 func (r *recorder) write(buf []click) {
-	if len(r.ipSeen) > 4096 {
-		clear(r.ipSeen)
+	for _, m := range r.seen {
+		if len(m) > 4096 {
+			clear(m)
+		}
 	}
 	args := make([]any, 0, len(buf)*5)
 	totals := make(map[int64]*linkTotals)
 	var order []int64
 	for i := range buf {
 		c := &buf[i]
-		h, ok := r.ipSeen[c.ip]
-		if !ok {
-			h = ipHash(r.mac, c.ip)
-			r.ipSeen[c.ip] = h
-		}
-		args = append(args, c.linkID, c.at, c.ua, h, c.bot)
+		args = append(args, c.linkID, c.at, r.boxed(seenUA, c.ua), r.boxed(seenIP, c.ip), r.boxed(seenBot, c.bot))
 		t := totals[c.linkID]
 		if t == nil {
 			t = &linkTotals{}
@@ -97,6 +94,28 @@ func (r *recorder) write(buf []click) {
 		time.Sleep(wait)
 		wait *= 2
 	}
+}
+
+// The kinds of recorder.seen.
+const (
+	seenUA = iota
+	seenIP
+	seenBot
+)
+
+// boxed returns a batch argument for a user agent, a client address
+// (stored as its keyed hash) or a bot kind, reusing the boxed value of an
+// earlier click with the same text.
+func (r *recorder) boxed(kind int, s string) any {
+	if v, ok := r.seen[kind][s]; ok {
+		return v
+	}
+	var v any = s
+	if kind == seenIP {
+		v = ipHash(r.mac, s)
+	}
+	r.seen[kind][s] = v
+	return v
 }
 
 // bumpCounts adds a batch's totals to link_click_counts, 500 links per

@@ -55,6 +55,10 @@ type Options struct {
 	Synchronous bool
 	// Wrk is the wrk binary (default "wrk" on PATH).
 	Wrk string
+	// Batch and Linger tune the click writer (link.Options); zero keeps
+	// its defaults.
+	Batch  int
+	Linger time.Duration
 }
 
 // Figures are one wrk run's results.
@@ -202,7 +206,8 @@ func run(ctx context.Context, o Options, synchronous bool) (Result, error) {
 		refLn.Close()
 		return res, err
 	}
-	svc, err := link.New(ctx, db, keys, clock.System{}, link.Options{BaseURL: "http://" + linkLn.Addr().String(), Synchronous: synchronous})
+	svc, err := link.New(ctx, db, keys, clock.System{}, link.Options{BaseURL: "http://" + linkLn.Addr().String(),
+		Synchronous: synchronous, Batch: o.Batch, Linger: o.Linger})
 	if err != nil {
 		return res, err
 	}

@@ -23,6 +23,8 @@ func main() {
 	flag.IntVar(&o.Threads, "t", 0, "wrk threads (default 1)")
 	flag.StringVar(&o.DB, "db", "", "store (default: a fresh SQLite file)")
 	flag.BoolVar(&o.Synchronous, "sync", false, "also measure synchronous single-row click inserts")
+	flag.IntVar(&o.Batch, "batch", 0, "click writer batch (default: the link package's)")
+	flag.DurationVar(&o.Linger, "linger", 0, "click writer linger (default: the link package's)")
 	asJSON := flag.Bool("json", false, "print JSON")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
