@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"unicode"
 )
@@ -221,6 +222,9 @@ func newLayout(s *spec, header []string) (*layout, error) {
 			return nil, missingColumn(s, c, header)
 		}
 	}
+	// Attributes are written in name order, so that an export with its
+	// columns in another order is not a change to every customer.
+	sort.Sort(byName{l})
 	return l, nil
 }
 
@@ -254,4 +258,13 @@ func hasCJK(s string) bool {
 		}
 	}
 	return false
+}
+
+type byName struct{ l *layout }
+
+func (b byName) Len() int           { return len(b.l.extraNames) }
+func (b byName) Less(i, j int) bool { return b.l.extraNames[i] < b.l.extraNames[j] }
+func (b byName) Swap(i, j int) {
+	b.l.extraNames[i], b.l.extraNames[j] = b.l.extraNames[j], b.l.extraNames[i]
+	b.l.extraPos[i], b.l.extraPos[j] = b.l.extraPos[j], b.l.extraPos[i]
 }

@@ -200,3 +200,21 @@ func TestImportRunawayQuote(t *testing.T) {
 		t.Fatalf("%s %v", sum, err)
 	}
 }
+
+// Attributes do not depend on column order: the same export with its
+// columns moved changes no customer.
+func TestAttributesIgnoreColumnOrder(t *testing.T) {
+	cs := newStore(t, storetest.SQLite(t))
+	a := writeFile(t, "a.csv", "id,phone,积分,会员等级\nC1,13812341234,1200,金卡\n")
+	b := writeFile(t, "b.csv", "会员等级,phone,积分,id\n金卡,13812341234,1200,C1\n")
+	if sum, err := importFile(t, cs, ingest.Customers, a, ingest.Options{}); err != nil || sum.Inserted != 1 {
+		t.Fatalf("%s %v", sum, err)
+	}
+	if sum, err := importFile(t, cs, ingest.Customers, b, ingest.Options{}); err != nil || sum.Unchanged != 1 {
+		t.Fatalf("%s %v", sum, err)
+	}
+	c, _ := cs.GetByExternalID(context.Background(), "C1")
+	if string(c.Attributes) != `{"会员等级":"金卡","积分":"1200"}` {
+		t.Fatalf("attributes %s", c.Attributes)
+	}
+}
