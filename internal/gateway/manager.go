@@ -29,6 +29,7 @@ type Manager struct {
 	journal *Journal
 	sink    Sink
 	clock   clock.Clock
+	base    *slog.Logger // handed to gateways, which add their own component
 	log     *slog.Logger
 
 	mu      sync.RWMutex
@@ -53,7 +54,7 @@ func NewManager(reg *Registry, st *Store, journal *Journal, sink Sink, clk clock
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Manager{reg: reg, store: st, journal: journal, sink: sink, clock: clk, log: log.With("component", "gateway"),
+	return &Manager{reg: reg, store: st, journal: journal, sink: sink, clock: clk, base: log, log: log.With("component", "gateway"),
 		running: map[string]*Running{}, errors: map[string]string{}}
 }
 
@@ -107,7 +108,7 @@ func (m *Manager) Load(ctx context.Context) error {
 		if m.journal != nil {
 			trace = m.journal.Tracer(name, cfg.LogMode)
 		}
-		g, err := m.reg.Build(ctx, cfg, Deps{Clock: m.clock, Log: m.log, Sink: m.sink, Trace: trace})
+		g, err := m.reg.Build(ctx, cfg, Deps{Clock: m.clock, Log: m.base, Sink: m.sink, Trace: trace})
 		if err != nil {
 			m.errors[name] = err.Error()
 			m.log.Error("gateway failed to start", "gateway", name, "err", err)
@@ -120,15 +121,49 @@ func (m *Manager) Load(ctx context.Context) error {
 	for _, r := range m.running {
 		m.order = append(m.order, r)
 	}
-	sort.Slice(m.order, func(i, j int) bool {
-		a, b := m.order[i].Config, m.order[j].Config
+	sortRunning(m.order)
+	m.version = v
+	return nil
+}
+
+// Plan loads the configured gateways for routing only, without starting
+// them: a command that enqueues while another process dispatches routes
+// its messages this way. Gateways not running count as up.
+func (m *Manager) Plan(ctx context.Context) error {
+	recs, err := m.store.List(ctx)
+	if err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.order = m.order[:0]
+	for _, r := range recs {
+		if !r.Enabled {
+			continue
+		}
+		cfg, err := m.reg.Check(r.Name, r.URL)
+		if err != nil {
+			continue
+		}
+		if run, ok := m.running[r.Name]; ok {
+			m.order = append(m.order, run)
+			continue
+		}
+		m.order = append(m.order, &Running{Config: cfg})
+	}
+	sortRunning(m.order)
+	m.version = "" // the next Load builds for real
+	return nil
+}
+
+func sortRunning(rs []*Running) {
+	sort.Slice(rs, func(i, j int) bool {
+		a, b := rs[i].Config, rs[j].Config
 		if a.Priority != b.Priority {
 			return a.Priority < b.Priority
 		}
 		return a.Name < b.Name
 	})
-	m.version = v
-	return nil
 }
 
 // Run reloads the configuration every interval until ctx ends, then closes
@@ -153,9 +188,11 @@ func (m *Manager) Run(ctx context.Context, interval time.Duration) {
 func (m *Manager) Running() []Running {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	out := make([]Running, len(m.order))
-	for i, r := range m.order {
-		out[i] = *r
+	out := make([]Running, 0, len(m.order))
+	for _, r := range m.order {
+		if r.Gateway != nil {
+			out = append(out, *r)
+		}
 	}
 	return out
 }
@@ -193,7 +230,7 @@ func (m *Manager) Route(to, carrier, category string, exclude []string) string {
 		if slices.Contains(exclude, r.Config.Name) || !r.Config.Serves(to, carrier, category) {
 			continue
 		}
-		if r.Gateway.Status().Up {
+		if r.Gateway == nil || r.Gateway.Status().Up {
 			return r.Config.Name
 		}
 		if fallback == "" {

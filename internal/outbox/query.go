@@ -211,17 +211,21 @@ func (s *Store) List(ctx context.Context, f Filter) ([]View, error) {
 	return out, nil
 }
 
-// CountByStatus counts the given messages per status; a review hold counts
-// as "review" rather than "sending".
+// CountByStatus counts the given messages per status. A review hold counts
+// as "review" rather than "sending", and a queued message due later than
+// now (quiet hours, a retry's backoff) as "deferred".
 func (s *Store) CountByStatus(ctx context.Context, ids []int64) (map[string]int, error) {
 	out := map[string]int{}
+	now := s.clock.Now().Unix()
 	for off := 0; off < len(ids); off += rowsPerInsert {
 		chunk := ids[off:min(off+rowsPerInsert, len(ids))]
-		args := make([]any, len(chunk))
-		for i, id := range chunk {
-			args[i] = id
+		args := make([]any, 0, len(chunk)+1)
+		args = append(args, now)
+		for _, id := range chunk {
+			args = append(args, id)
 		}
-		q := `SELECT CASE WHEN status = 'sending' AND review_at IS NOT NULL THEN 'review' ELSE status END, COUNT(*)
+		q := `SELECT CASE WHEN status = 'sending' AND review_at IS NOT NULL THEN 'review'
+	WHEN status = 'queued' AND next_at > ? THEN 'deferred' ELSE status END, COUNT(*)
 FROM messages WHERE id IN (` + marks(len(chunk)) + `) GROUP BY 1`
 		rows, err := s.db.R.QueryContext(ctx, s.db.Rebind(q), args...)
 		if err != nil {

@@ -36,6 +36,22 @@ var Tables = []Table{
 		Indexes: map[string]string{"phone_index": "phone_enc"},
 		Clear:   []string{"fingerprint"},
 	},
+	// The outbox and the inbox keep the numbers they send to and hear
+	// from; gateway URLs hold passwords and signing secrets.
+	{
+		Name:    "messages",
+		Sealed:  map[string]string{"phone_enc": "phone"},
+		Indexes: map[string]string{"phone_index": "phone_enc"},
+	},
+	{
+		Name:    "inbox",
+		Sealed:  map[string]string{"phone_enc": "phone"},
+		Indexes: map[string]string{"phone_index": "phone_enc"},
+	},
+	{
+		Name:   "gateways",
+		Sealed: map[string]string{"url_enc": "gateway_url"},
+	},
 }
 
 // Progress reports how many rows of a table have been re-sealed so far.

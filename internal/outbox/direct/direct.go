@@ -45,6 +45,9 @@ type Request struct {
 	// Text is the message, a template when it holds {{fields}}.
 	Text       string
 	Recipients []Recipient
+	// Offset is the place of Recipients[0] in the whole request, for a
+	// caller that streams a long list in several calls with one id.
+	Offset int
 	// Source says who sends; default {api, RequestID}, or {staff,
 	// RequestID} for the staff kind.
 	Source *outbox.Source
@@ -115,7 +118,7 @@ func (s *Service) Send(ctx context.Context, req Request) (Result, error) {
 	now := s.Clock.Now()
 	const batch = 2000
 	for off := 0; off < len(req.Recipients); off += batch {
-		if err := s.sendBatch(ctx, tpl, req, kind, src, off, req.Recipients[off:min(off+batch, len(req.Recipients))], now, &res); err != nil {
+		if err := s.sendBatch(ctx, tpl, req, kind, src, req.Offset+off, req.Recipients[off:min(off+batch, len(req.Recipients))], now, &res); err != nil {
 			return res, err
 		}
 	}
