@@ -16,6 +16,8 @@ import (
 	"nudge/internal/auth"
 	"nudge/internal/clock"
 	"nudge/internal/customer"
+	"nudge/internal/link"
+	"nudge/internal/policy"
 	"nudge/internal/segment"
 )
 
@@ -28,6 +30,10 @@ type Deps struct {
 	// Segments serves /api/v1/segments, /rules and /rfm (segment_routes.go);
 	// without it they answer 503.
 	Segments *segment.Service
+	// Policy and Links serve /api/v1/why, /suppressions, /policy, consent
+	// and /links (policy_routes.go); without them they answer 503.
+	Policy *policy.Policy
+	Links  *link.Service
 }
 
 // API serves the REST API.
@@ -37,6 +43,8 @@ type API struct {
 	log       *slog.Logger
 	clock     clock.Clock
 	segments  *segment.Service
+	policy    *policy.Policy
+	links     *link.Service
 }
 
 // New builds the API.
@@ -49,7 +57,8 @@ func New(d Deps) *API {
 	if clk == nil {
 		clk = clock.System{}
 	}
-	return &API{customers: d.Customers, auth: d.Auth, log: log.With("component", "api"), clock: clk, segments: d.Segments}
+	return &API{customers: d.Customers, auth: d.Auth, log: log.With("component", "api"), clock: clk, segments: d.Segments,
+		policy: d.Policy, links: d.Links}
 }
 
 // route is one entry of the API's route table.
@@ -71,7 +80,7 @@ func (a *API) routes() []route {
 		{pattern: "GET /api/v1/products", handler: a.productsList},
 		{pattern: "POST /api/v1/products", handler: a.productsImport},
 		{pattern: "GET /api/openapi.json", handler: a.openAPI, public: true},
-	}, a.segmentRoutes()...)
+	}, slices.Concat(a.segmentRoutes(), a.policyRoutes())...)
 }
 
 // Register adds the API's routes to mux. Besides the table above, each path

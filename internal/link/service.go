@@ -118,9 +118,9 @@ func (s *Service) Flush(ctx context.Context) error { return s.rec.flush(ctx) }
 // URL returns the short URL of a token.
 func (s *Service) URL(token string) string { return s.base + "/l/" + token }
 
-// checkTarget accepts absolute http(s) URLs only: a short link must not
+// CheckTarget accepts absolute http(s) URLs only: a short link must not
 // become a redirect to javascript: or to a relative path on our host.
-func checkTarget(target string) error {
+func CheckTarget(target string) error {
 	u, err := url.Parse(target)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("link: target %q is not an absolute http(s) URL", target)
@@ -133,7 +133,7 @@ func checkTarget(target string) error {
 // utm_campaign and utm_content; customerID ties the clicks to the customer
 // (0 for a link that is not personal).
 func (s *Service) Create(ctx context.Context, target, campaign, content string, customerID int64) (string, error) {
-	if err := checkTarget(target); err != nil {
+	if err := CheckTarget(target); err != nil {
 		return "", err
 	}
 	var cust any
@@ -169,7 +169,7 @@ func (s *Service) CreateBatch(ctx context.Context, specs []Spec) ([]string, erro
 		return nil, nil
 	}
 	for _, sp := range specs {
-		if err := checkTarget(sp.Target); err != nil {
+		if err := CheckTarget(sp.Target); err != nil {
 			return nil, err
 		}
 	}
