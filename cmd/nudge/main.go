@@ -61,6 +61,17 @@ var commands = []command{
 	{"suppress export", "export the suppression list as CSV (phones masked unless --clear)", runSuppressExport},
 	{"link create", "make a short link with UTM parameters", runLinkCreate},
 	{"link stats", "clicks of a campaign's links, bots left out", runLinkStats},
+	{"send", "send a text to a number, or a template to a CSV list, and wait for the outcome", runSend},
+	{"gateway add", "add a gateway from a URL (smpp://, smpps://, http(s)://, sim://)", runGatewayAdd},
+	{"gateway set", "replace a gateway's URL", runGatewaySet},
+	{"gateway remove", "remove a gateway", runGatewayRemove},
+	{"gateway list", "list gateways with their state", runGatewayList},
+	{"gateway log", "show a gateway's interaction log (numbers masked, secrets redacted)", runGatewayLog},
+	{"outbox review", "list, resend or dismiss messages whose submit may not have reached the gateway", runOutboxReview},
+	{"outbox sources", "list what is being sent, with queued counts", runOutboxSources},
+	{"outbox pause", "pause a source's messages (KIND:REF)", runOutboxControl("pause")},
+	{"outbox resume", "resume a paused source", runOutboxControl("resume")},
+	{"outbox cancel", "cancel every queued message of a source", runOutboxControl("cancel")},
 	{"config", "print the effective configuration", runConfig},
 }
 
