@@ -95,6 +95,7 @@ func (a *App) handler(extra func(*http.ServeMux)) (http.Handler, error) {
 	console, err := web.New(web.Deps{
 		Customers: a.Customers, Auth: a.Auth, Log: a.Log, Clock: a.Clock,
 		SecureCookies: strings.HasPrefix(a.Config.BaseURL, "https://"),
+		Segments:      a.Segments,
 	})
 	if err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package segment_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"nudge/internal/segment"
@@ -75,5 +76,28 @@ func TestRuleDepthIsBounded(t *testing.T) {
 	err := segment.Validate([]byte(rule))
 	if err == nil || err.Error()[:5] != "rules" {
 		t.Fatalf("deep rule: %v", err)
+	}
+}
+
+func TestFieldsDescribeTheVocabulary(t *testing.T) {
+	fs := segment.Fields()
+	byName := map[string]segment.FieldInfo{}
+	for _, f := range fs {
+		byName[f.Name] = f
+	}
+	if len(fs) != 34 || fs[0].Name != "attribute" {
+		t.Fatalf("%d fields, first %q", len(fs), fs[0].Name)
+	}
+	if f := byName["orders.count"]; !f.Numeric || strings.Join(f.Modifiers, ",") != "category,sku,within_days" {
+		t.Errorf("orders.count %+v", f)
+	}
+	if f := byName["city"]; f.Numeric || strings.Join(f.Ops, ",") != "eq,ne,in,not_in" {
+		t.Errorf("city %+v", f)
+	}
+	if f := byName["distance"]; strings.Join(f.Modifiers, ",") != "lat,lon" {
+		t.Errorf("distance %+v", f)
+	}
+	if _, ok := byName["engagement.clicked"]; ok {
+		t.Error("an unavailable engagement field is offered")
 	}
 }

@@ -24,6 +24,8 @@ type NavItem struct {
 func navigation() []NavItem {
 	return []NavItem{
 		{Label: "nav.customers", Path: "/customers"},
+		{Label: "nav.segments", Path: "/segments"},
+		{Label: "nav.rfm", Path: "/rfm"},
 	}
 }
 

@@ -18,7 +18,7 @@ import (
 // fresh clone without npm; TestVendorMatchesNodeModules keeps them equal.
 //go:generate sh static/vendor.sh
 
-//go:embed static/*.css static/vendor/*
+//go:embed static/*.css static/*.js static/vendor/*
 var staticFS embed.FS
 
 // asset is one embedded static file with what it takes to serve it well.

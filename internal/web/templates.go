@@ -25,10 +25,13 @@ type pageSpec struct {
 // use. A page is parsed once per locale at start, so a broken template
 // stops the server from starting instead of failing a request later.
 var pages = map[string]pageSpec{
-	"login":     {},
-	"customers": {partials: []string{"customer_table", "tags"}},
-	"customer":  {partials: []string{"tags"}},
-	"error":     {},
+	"login":        {},
+	"customers":    {partials: []string{"customer_table", "tags"}},
+	"customer":     {partials: []string{"tags"}},
+	"error":        {},
+	"segments":     {partials: []string{"segment_count"}},
+	"segment_edit": {partials: []string{"segment_count"}},
+	"rfm":          {scripts: []string{"echarts", "rfm"}},
 }
 
 // vendorScripts maps the names pages use in pageSpec.scripts to files in
@@ -36,6 +39,7 @@ var pages = map[string]pageSpec{
 var vendorScripts = map[string]string{
 	"htmx":    "vendor/htmx.min.js",
 	"echarts": "vendor/echarts.min.js",
+	"rfm":     "rfm.js",
 }
 
 // engine holds every page parsed once per locale.

@@ -18,6 +18,7 @@ import (
 	"nudge/internal/auth"
 	"nudge/internal/clock"
 	"nudge/internal/customer"
+	"nudge/internal/segment"
 )
 
 // Deps are the services the console is built on.
@@ -29,6 +30,9 @@ type Deps struct {
 	// SecureCookies marks cookies Secure (and __Host- prefixed): set it
 	// whenever the console is reached over HTTPS.
 	SecureCookies bool
+	// Segments serves the RFM and segment pages (rfm_show.go,
+	// segment_pages.go); without it they are not found.
+	Segments *segment.Service
 }
 
 // Console serves the console's pages.
@@ -38,6 +42,7 @@ type Console struct {
 	log       *slog.Logger
 	clock     clock.Clock
 	secure    bool
+	segments  *segment.Service
 
 	cat     catalogue
 	static  *assets
@@ -71,6 +76,7 @@ func New(d Deps) (*Console, error) {
 		log:       d.Log.With("component", "web"),
 		clock:     d.Clock,
 		secure:    d.SecureCookies,
+		segments:  d.Segments,
 		nav:       navigation(),
 		limiter:   newLoginLimiter(d.Clock, loginFailures, loginWindow),
 	}
@@ -103,6 +109,13 @@ func (c *Console) routeTable() []route {
 		{"POST /locale", c.private(c.localeSave)},
 		{"GET /customers", c.private(c.customerList)},
 		{"GET /customers/{id}", c.private(c.customerShow)},
+		{"GET /segments", c.private(c.segmentList)},
+		{"GET /segments/edit", c.private(c.segmentEdit)},
+		{"GET /segments/count", c.private(c.segmentCount)},
+		{"POST /segments/count", c.private(c.segmentCount)},
+		{"POST /segments", c.private(c.segmentSave)},
+		{"GET /rfm", c.private(c.rfmShow)},
+		{"POST /rfm", c.private(c.rfmRefresh)},
 		{"/", c.private(c.home)},
 	}
 }
