@@ -34,6 +34,9 @@ type Deps struct {
 	// and /links (policy_routes.go); without them they answer 503.
 	Policy *policy.Policy
 	Links  *link.Service
+	// Delivery serves /api/v1/messages and /gateways (message_routes.go,
+	// gateway_routes.go); without it they answer 503.
+	Delivery *Delivery
 }
 
 // API serves the REST API.
@@ -45,6 +48,7 @@ type API struct {
 	segments  *segment.Service
 	policy    *policy.Policy
 	links     *link.Service
+	delivery  *Delivery
 }
 
 // New builds the API.
@@ -58,7 +62,7 @@ func New(d Deps) *API {
 		clk = clock.System{}
 	}
 	return &API{customers: d.Customers, auth: d.Auth, log: log.With("component", "api"), clock: clk, segments: d.Segments,
-		policy: d.Policy, links: d.Links}
+		policy: d.Policy, links: d.Links, delivery: d.Delivery}
 }
 
 // route is one entry of the API's route table.
@@ -80,7 +84,7 @@ func (a *API) routes() []route {
 		{pattern: "GET /api/v1/products", handler: a.productsList},
 		{pattern: "POST /api/v1/products", handler: a.productsImport},
 		{pattern: "GET /api/openapi.json", handler: a.openAPI, public: true},
-	}, slices.Concat(a.segmentRoutes(), a.policyRoutes())...)
+	}, slices.Concat(a.segmentRoutes(), a.policyRoutes(), a.deliveryRoutes())...)
 }
 
 // Register adds the API's routes to mux. Besides the table above, each path
