@@ -41,7 +41,12 @@ func (a *App) Serve(ctx context.Context, addr string, ready func(url string)) er
 // serve is Serve with a hook to add routes, which tests use for handlers
 // that block or panic on purpose.
 func (a *App) serve(ctx context.Context, addr string, ready func(url string), extra func(*http.ServeMux)) error {
-	h, err := a.handler(extra)
+	d, err := a.startDelivery(ctx)
+	if err != nil {
+		return err
+	}
+	defer d.Close() // after the HTTP shutdown below: requests in flight may still enqueue
+	h, err := a.handler(extra, d)
 	if err != nil {
 		return err
 	}
@@ -89,7 +94,7 @@ func (a *App) serve(ctx context.Context, addr string, ready func(url string), ex
 
 // handler builds the whole HTTP surface: the console, the API, /healthz and
 // /metrics, wrapped in request logging, metrics and panic recovery.
-func (a *App) handler(extra func(*http.ServeMux)) (http.Handler, error) {
+func (a *App) handler(extra func(*http.ServeMux), d *Delivery) (http.Handler, error) {
 	m := newHTTPMetrics(a)
 	mux := http.NewServeMux()
 	console, err := web.New(web.Deps{
@@ -101,7 +106,8 @@ func (a *App) handler(extra func(*http.ServeMux)) (http.Handler, error) {
 		return nil, err
 	}
 	console.Register(mux)
-	api.New(api.Deps{Customers: a.Customers, Auth: a.Auth, Log: a.Log, Clock: a.Clock, Segments: a.Segments}).Register(mux)
+	api.New(api.Deps{Customers: a.Customers, Auth: a.Auth, Log: a.Log, Clock: a.Clock, Segments: a.Segments, Delivery: d.API()}).Register(mux)
+	d.RegisterHooks(mux)
 	mux.HandleFunc("GET /healthz", a.healthz)
 	// Metrics carry counts and timings only, never personal data, so they
 	// are served without a token, like /healthz, for the scraper.

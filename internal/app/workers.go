@@ -5,16 +5,19 @@ import (
 	"database/sql"
 	"fmt"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"time"
 
+	"nudge/internal/api"
 	"nudge/internal/gateway"
 	"nudge/internal/gateway/httpapi"
 	"nudge/internal/gateway/sim"
 	"nudge/internal/gateway/smppgw"
 	"nudge/internal/inbound"
 	"nudge/internal/outbox"
+	"nudge/internal/outbox/direct"
 	"nudge/internal/policy"
 )
 
@@ -198,6 +201,30 @@ func (d *Delivery) Close() {
 	if d.ownPolicy && d.Policy != nil {
 		d.Policy.Close()
 	}
+}
+
+// startDelivery builds the delivery services for `nudge serve` and starts
+// the workers of the roles NUDGE_ROLES names (default all).
+func (a *App) startDelivery(ctx context.Context) (*Delivery, error) {
+	roles, err := ParseRoles(os.Getenv("NUDGE_ROLES"))
+	if err != nil {
+		return nil, fmt.Errorf("NUDGE_ROLES: %w", err)
+	}
+	d, err := a.Delivery(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.Start(ctx, roles); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+// API returns what the REST API's message and gateway endpoints need.
+func (d *Delivery) API() *api.Delivery {
+	return &api.Delivery{Outbox: d.Outbox, Gateways: d.Gateways, Registry: d.Registry,
+		Direct: &direct.Service{Outbox: d.Outbox, Policy: d.Policy, Customers: d.a.Customers, Clock: d.a.Clock, Region: d.a.Config.Region}}
 }
 
 // RegisterHooks mounts POST /hooks/{gateway}/{kind} for gateways that
