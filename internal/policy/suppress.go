@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"nudge/internal/phone"
+	"nudge/internal/store"
 )
 
 // The global suppression list is keyed by the blind index of the number
@@ -246,4 +247,18 @@ func (p *Policy) HardFailures(ctx context.Context, raw string) (int, error) {
 		return 0, nil
 	}
 	return f, err
+}
+
+// UnsuppressID removes one entry of the list by its id (the console lists
+// entries with masked numbers, so it cannot name the number). It returns
+// store.ErrNotFound for an id that is not on the list.
+func (p *Policy) UnsuppressID(ctx context.Context, id int64) error {
+	res, err := p.db.W.ExecContext(ctx, p.db.Rebind(`DELETE FROM suppressions WHERE id = ?`), id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return store.ErrNotFound
+	}
+	return nil
 }

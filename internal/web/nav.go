@@ -26,6 +26,7 @@ func navigation() []NavItem {
 		{Label: "nav.customers", Path: "/customers"},
 		{Label: "nav.segments", Path: "/segments"},
 		{Label: "nav.rfm", Path: "/rfm"},
+		{Label: "nav.suppressions", Path: "/suppressions"},
 	}
 }
 

@@ -32,6 +32,7 @@ var pages = map[string]pageSpec{
 	"segments":     {partials: []string{"segment_count"}},
 	"segment_edit": {partials: []string{"segment_count"}},
 	"rfm":          {scripts: []string{"echarts", "rfm"}},
+	"suppressions": {},
 }
 
 // vendorScripts maps the names pages use in pageSpec.scripts to files in

@@ -18,6 +18,7 @@ import (
 	"nudge/internal/auth"
 	"nudge/internal/clock"
 	"nudge/internal/customer"
+	"nudge/internal/policy"
 	"nudge/internal/segment"
 )
 
@@ -33,6 +34,9 @@ type Deps struct {
 	// Segments serves the RFM and segment pages (rfm_show.go,
 	// segment_pages.go); without it they are not found.
 	Segments *segment.Service
+	// Policy serves the suppression list page (suppressions.go); without
+	// it the page is not found.
+	Policy *policy.Policy
 }
 
 // Console serves the console's pages.
@@ -43,6 +47,7 @@ type Console struct {
 	clock     clock.Clock
 	secure    bool
 	segments  *segment.Service
+	policy    *policy.Policy
 
 	cat     catalogue
 	static  *assets
@@ -77,6 +82,7 @@ func New(d Deps) (*Console, error) {
 		clock:     d.Clock,
 		secure:    d.SecureCookies,
 		segments:  d.Segments,
+		policy:    d.Policy,
 		nav:       navigation(),
 		limiter:   newLoginLimiter(d.Clock, loginFailures, loginWindow),
 	}
@@ -116,6 +122,11 @@ func (c *Console) routeTable() []route {
 		{"POST /segments", c.private(c.segmentSave)},
 		{"GET /rfm", c.private(c.rfmShow)},
 		{"POST /rfm", c.private(c.rfmRefresh)},
+		{"GET /suppressions", c.private(c.suppressionList)},
+		{"POST /suppressions", c.private(c.suppressionAdd)},
+		{"POST /suppressions/{id}/remove", c.private(c.suppressionRemove)},
+		{"POST /suppressions/import", c.private(c.suppressionImport)},
+		{"GET /suppressions/export", c.private(c.suppressionExport)},
 		{"/", c.private(c.home)},
 	}
 }
