@@ -52,6 +52,13 @@ var Tables = []Table{
 		Name:   "gateways",
 		Sealed: map[string]string{"url_enc": "gateway_url"},
 	},
+	// The suppression list is keyed by the blind index, which must follow
+	// the customers' to keep matching them.
+	{
+		Name:    "suppressions",
+		Sealed:  map[string]string{"phone_enc": "phone"},
+		Indexes: map[string]string{"phone_index": "phone_enc"},
+	},
 }
 
 // Progress reports how many rows of a table have been re-sealed so far.
