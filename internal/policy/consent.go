@@ -38,6 +38,9 @@ type ConsentEvent struct {
 // given: consent without provenance proves nothing.
 var ErrNoSource = errors.New("policy: consent needs a source")
 
+// errNoPhone: a double opt-in needs a number to send the request to.
+var errNoPhone = errors.New("policy: customer has no phone number")
+
 // ErrAlreadyOptedIn is returned by StartDoubleOptIn for a customer who has
 // already confirmed.
 var ErrAlreadyOptedIn = errors.New("policy: customer already opted in")

@@ -21,12 +21,12 @@ func Explain(r *Recipient, cat Category, now time.Time, rules *Rules, gateway *W
 		if o.Code != CodeNone {
 			head += " " + d.CodeName(o)
 		}
-		lines = append(lines, head+": "+detail(r, cat, now, rules, gateway, &d, o))
+		lines = append(lines, head+": "+detail(r, cat, now, rules, gateway, o))
 	}
 	return d, lines
 }
 
-func detail(r *Recipient, cat Category, now time.Time, rules *Rules, gateway *Window, d *Decision, o Outcome) string {
+func detail(r *Recipient, cat Category, now time.Time, rules *Rules, gateway *Window, o Outcome) string {
 	kind, _ := rules.Kind(cat)
 	switch o.Rule {
 	case RuleCategory:

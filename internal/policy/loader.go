@@ -3,7 +3,6 @@ package policy
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -243,5 +242,3 @@ func marks(n int) string {
 	}
 	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
 }
-
-var errNoPhone = errors.New("policy: customer has no phone number")

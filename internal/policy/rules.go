@@ -236,7 +236,8 @@ func (r *Rules) CapNames() []string {
 	return out
 }
 
-// capWindows returns each cap's window in seconds and the longest.
+// longestCap returns the longest cap window in seconds: the loader reads
+// the sends ledger that far back.
 func (r *Rules) longestCap() int64 {
 	var m int64
 	for _, c := range r.caps {
@@ -251,8 +252,10 @@ func (r *Rules) capCounts(cat Category, i int) bool {
 	return ok && cr.caps&(1<<i) != 0
 }
 
-// QuietFor returns the window and the zones quiet hours are checked in for a
-// recipient of country with zone loc (nil when unknown).
+// quietFor returns the window of a country and the zones it must hold in
+// when a recipient's own zone is unknown: the country's own, or the
+// default window in the shop's zone for a country the settings do not
+// list.
 func (r *Rules) quietFor(country string) quietRule {
 	if q, ok := r.quiet[country]; ok {
 		return q
