@@ -273,3 +273,22 @@ func TestWindowParse(t *testing.T) {
 		t.Fatal(d, err)
 	}
 }
+
+func TestCountSendReachesTheCap(t *testing.T) {
+	rules := mustRules(t, DefaultConfig())
+	r := ready(t)
+	now := in("Asia/Shanghai", "2025-06-01 12:00:00")
+	for i := 0; i < 3; i++ {
+		if d := Evaluate(&r, "promotions", now, rules); d.Verdict != Allow {
+			t.Fatalf("message %d: %s %q", i+1, d.Verdict, d.Codes())
+		}
+		r.CountSend(rules, "promotions")
+	}
+	r.CountSend(rules, "order") // counts toward no cap
+	if r.Sent != [MaxCaps]uint16{3, 3} {
+		t.Fatalf("sent %v", r.Sent)
+	}
+	if d := Evaluate(&r, "marketing", now, rules); d.Verdict != Suppress || d.Codes()[0] != "cap_7d" {
+		t.Fatalf("fourth: %s %q", d.Verdict, d.Codes())
+	}
+}

@@ -125,3 +125,14 @@ func (r *Recipient) Refuse(rules *Rules, c Category) {
 		r.Refused |= b
 	}
 }
+
+// CountSend adds a message of category cat to the recipient's cap counts,
+// for a sender that decides several messages for the same recipient from
+// one load (the counts are otherwise those of loading time).
+func (r *Recipient) CountSend(rules *Rules, cat Category) {
+	for i := range rules.caps {
+		if rules.capCounts(cat, i) && r.Sent[i] < 65535 {
+			r.Sent[i]++
+		}
+	}
+}
