@@ -101,6 +101,7 @@ func (a *App) handler(extra func(*http.ServeMux), d *Delivery) (http.Handler, er
 		Customers: a.Customers, Auth: a.Auth, Log: a.Log, Clock: a.Clock,
 		SecureCookies: strings.HasPrefix(a.Config.BaseURL, "https://"),
 		Segments:      a.Segments,
+		Delivery:      d.Web(),
 	})
 	if err != nil {
 		return nil, err

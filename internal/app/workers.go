@@ -19,6 +19,7 @@ import (
 	"nudge/internal/outbox"
 	"nudge/internal/outbox/direct"
 	"nudge/internal/policy"
+	"nudge/internal/web"
 )
 
 // GatewayKinds is every kind of gateway this build knows. The registry is
@@ -225,6 +226,12 @@ func (a *App) startDelivery(ctx context.Context) (*Delivery, error) {
 func (d *Delivery) API() *api.Delivery {
 	return &api.Delivery{Outbox: d.Outbox, Gateways: d.Gateways, Registry: d.Registry,
 		Direct: &direct.Service{Outbox: d.Outbox, Policy: d.Policy, Customers: d.a.Customers, Clock: d.a.Clock, Region: d.a.Config.Region}}
+}
+
+// Web returns what the console's gateways, message log and inbox pages
+// need.
+func (d *Delivery) Web() *web.Delivery {
+	return &web.Delivery{Outbox: d.Outbox, Gateways: d.Gateways, Registry: d.Registry, Inbox: d.Inbound}
 }
 
 // RegisterHooks mounts POST /hooks/{gateway}/{kind} for gateways that

@@ -27,6 +27,9 @@ func navigation() []NavItem {
 		{Label: "nav.segments", Path: "/segments"},
 		{Label: "nav.rfm", Path: "/rfm"},
 		{Label: "nav.suppressions", Path: "/suppressions"},
+		{Label: "nav.messages", Path: "/messages"},
+		{Label: "nav.inbox", Path: "/inbox"},
+		{Label: "nav.gateways", Path: "/gateways"},
 	}
 }
 

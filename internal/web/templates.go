@@ -33,6 +33,11 @@ var pages = map[string]pageSpec{
 	"segment_edit": {partials: []string{"segment_count"}},
 	"rfm":          {scripts: []string{"echarts", "rfm"}},
 	"suppressions": {},
+	"gateways":     {},
+	"gateway_log":  {},
+	"messages":     {},
+	"message":      {},
+	"inbox":        {},
 }
 
 // vendorScripts maps the names pages use in pageSpec.scripts to files in

@@ -37,6 +37,9 @@ type Deps struct {
 	// Policy serves the suppression list page (suppressions.go); without
 	// it the page is not found.
 	Policy *policy.Policy
+	// Delivery serves the gateways, message log and inbox pages
+	// (delivery_pages.go); without it they are not found.
+	Delivery *Delivery
 }
 
 // Console serves the console's pages.
@@ -48,6 +51,7 @@ type Console struct {
 	secure    bool
 	segments  *segment.Service
 	policy    *policy.Policy
+	delivery  *Delivery
 
 	cat     catalogue
 	static  *assets
@@ -83,6 +87,7 @@ func New(d Deps) (*Console, error) {
 		secure:    d.SecureCookies,
 		segments:  d.Segments,
 		policy:    d.Policy,
+		delivery:  d.Delivery,
 		nav:       navigation(),
 		limiter:   newLoginLimiter(d.Clock, loginFailures, loginWindow),
 	}
@@ -127,6 +132,14 @@ func (c *Console) routeTable() []route {
 		{"POST /suppressions/{id}/remove", c.private(c.suppressionRemove)},
 		{"POST /suppressions/import", c.private(c.suppressionImport)},
 		{"GET /suppressions/export", c.private(c.suppressionExport)},
+		{"GET /messages", c.private(c.messageList)},
+		{"GET /messages/{id}", c.private(c.messageShow)},
+		{"GET /inbox", c.private(c.inboxList)},
+		{"POST /inbox/{id}/handled", c.private(c.inboxHandled)},
+		{"GET /gateways", c.private(c.gatewayList)},
+		{"POST /gateways", c.private(c.gatewayAdd)},
+		{"POST /gateways/{name}/remove", c.private(c.gatewayRemove)},
+		{"GET /gateways/{name}/log", c.private(c.gatewayLog)},
 		{"/", c.private(c.home)},
 	}
 }
