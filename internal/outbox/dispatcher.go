@@ -132,7 +132,7 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	if err := d.s.heartbeat(ctx, d.owner); err != nil {
 		return err
 	}
-	d.recover(ctx)
+	d.recoverOrphans(ctx)
 	recDone := make(chan struct{})
 	go d.recorder(recDone)
 
@@ -155,7 +155,7 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 			if err := d.s.heartbeat(ctx, d.owner); err != nil && ctx.Err() == nil {
 				d.log.Warn("heartbeat failed", "err", err)
 			}
-			d.recover(ctx)
+			d.recoverOrphans(ctx)
 		case <-reroute.C:
 			d.reroute(ctx)
 		}
@@ -179,7 +179,7 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	return nil
 }
 
-func (d *Dispatcher) recover(ctx context.Context) {
+func (d *Dispatcher) recoverOrphans(ctx context.Context) {
 	resend := func(gw string) bool {
 		for _, l := range d.opt.Lines() {
 			if l.Name() == gw {

@@ -328,3 +328,62 @@ func peakRSSMB() float64 {
 	}
 	return 0
 }
+
+// Suite runs what `make bench` reports for the send path: a million
+// messages without delay in SQLite and in PostgreSQL (pgURL; skipped when
+// empty), then, with 50 ms added to every submit_sm_resp, delayed messages
+// (200,000 by default: at window/RTT = 5,120/s a million would take over
+// three minutes per store and prove nothing more). Each result is printed
+// to w as it comes. messages and delayed of 0 take the defaults.
+func Suite(ctx context.Context, pgURL string, messages, delayed int, w io.Writer) ([]Result, error) {
+	if messages <= 0 {
+		messages = 1_000_000
+	}
+	if delayed <= 0 {
+		delayed = 200_000
+	}
+	stores := []string{"sqlite"}
+	if pgURL != "" {
+		stores = append(stores, pgURL)
+	}
+	var out []Result
+	for _, delay := range []time.Duration{0, 50 * time.Millisecond} {
+		for _, db := range stores {
+			n := messages
+			if delay > 0 {
+				n = delayed
+			}
+			r, err := Run(ctx, Options{DB: db, Messages: n, Delay: delay})
+			if err != nil {
+				return out, fmt.Errorf("outbox bench %s delay %s: %w", r.Dialect, delay, err)
+			}
+			if w != nil {
+				fmt.Fprintln(w, r)
+			}
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// Targets checks results against the issue's targets: >= 10,000
+// submit_sm/s without delay, >= 95% of window/RTT with it, exactly once,
+// peak RSS <= 300 MB. It returns what was missed, empty when all were met.
+func Targets(rs []Result) []string {
+	var miss []string
+	for _, r := range rs {
+		name := fmt.Sprintf("%s delay %s", r.Dialect, r.Delay)
+		switch {
+		case !r.Once:
+			miss = append(miss, name+": not exactly once: "+r.Problems)
+		case r.Delay == 0 && r.Steady < 10000:
+			miss = append(miss, fmt.Sprintf("%s: %.0f submit_sm/s, target 10,000", name, r.Steady))
+		case r.Delay > 0 && r.Steady < 0.95*r.Target:
+			miss = append(miss, fmt.Sprintf("%s: %.1f%% of window/RTT, target 95%%", name, 100*r.Steady/r.Target))
+		}
+		if r.PeakRSSMB > 300 {
+			miss = append(miss, fmt.Sprintf("%s: peak RSS %.0f MB, target 300", name, r.PeakRSSMB))
+		}
+	}
+	return miss
+}
