@@ -2,13 +2,16 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 
 	"nudge/internal/auth"
 	"nudge/internal/clock"
 	"nudge/internal/customer"
+	"nudge/internal/link"
 	"nudge/internal/pii"
+	"nudge/internal/policy"
 	"nudge/internal/segment"
 	"nudge/internal/store"
 )
@@ -25,6 +28,10 @@ type App struct {
 	Auth *auth.Service
 	// Segments computes RFM and evaluates saved segments.
 	Segments *segment.Service
+	// Policy decides whether a customer may get a message now.
+	Policy *policy.Policy
+	// Links makes personal short links and records their clicks.
+	Links *link.Service
 }
 
 // Open opens the store, applies pending migrations, loads the master keys
@@ -71,8 +78,28 @@ func (a *App) build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	a.Policy, err = policy.New(ctx, a.DB, a.Keys, a.Clock, policy.Options{Region: a.Config.Region, Timezone: a.Config.Timezone, Log: a.Log})
+	if err != nil {
+		return err
+	}
+	a.Links, err = link.New(ctx, a.DB, a.Keys, a.Clock, link.Options{BaseURL: a.Config.BaseURL, Log: a.Log})
+	if err != nil {
+		return err
+	}
 	return nil
 }
 
-// Close releases the store.
-func (a *App) Close() error { return a.DB.Close() }
+// Close flushes what the services buffer (the decision log, queued clicks)
+// and releases the store. Callers stop serving first, so nothing is added
+// after the flush.
+func (a *App) Close() error {
+	var errs []error
+	if a.Links != nil {
+		errs = append(errs, a.Links.Close())
+	}
+	if a.Policy != nil {
+		errs = append(errs, a.Policy.Close())
+	}
+	errs = append(errs, a.DB.Close())
+	return errors.Join(errs...)
+}

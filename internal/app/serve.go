@@ -101,13 +101,16 @@ func (a *App) handler(extra func(*http.ServeMux), d *Delivery) (http.Handler, er
 		Customers: a.Customers, Auth: a.Auth, Log: a.Log, Clock: a.Clock,
 		SecureCookies: strings.HasPrefix(a.Config.BaseURL, "https://"),
 		Segments:      a.Segments,
+		Policy:        a.Policy,
 		Delivery:      d.Web(),
 	})
 	if err != nil {
 		return nil, err
 	}
 	console.Register(mux)
-	api.New(api.Deps{Customers: a.Customers, Auth: a.Auth, Log: a.Log, Clock: a.Clock, Segments: a.Segments, Delivery: d.API()}).Register(mux)
+	api.New(api.Deps{Customers: a.Customers, Auth: a.Auth, Log: a.Log, Clock: a.Clock, Segments: a.Segments,
+		Policy: a.Policy, Links: a.Links, Delivery: d.API()}).Register(mux)
+	a.Links.Handler().Register(mux)
 	d.RegisterHooks(mux)
 	mux.HandleFunc("GET /healthz", a.healthz)
 	// Metrics carry counts and timings only, never personal data, so they
