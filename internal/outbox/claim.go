@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"nudge/internal/store"
 )
 
 // Claimed is a message a dispatcher took for an immediate submit, with its
@@ -183,6 +185,9 @@ func (s *Store) record(ctx context.Context, outs []outcome) error {
 const partCols = 4
 
 func (s *Store) insertParts(ctx context.Context, tx *sql.Tx, outs []outcome) error {
+	if s.db.Dialect == store.Postgres {
+		return s.insertPartsArrays(ctx, tx, outs)
+	}
 	var args []any
 	n := 0
 	flush := func() error {
@@ -215,6 +220,9 @@ func (s *Store) insertParts(ctx context.Context, tx *sql.Tx, outs []outcome) err
 // markSubmitted moves messages from sending to submitted, costs grouped
 // so that a batch of one gateway is usually a single statement.
 func (s *Store) markSubmitted(ctx context.Context, tx *sql.Tx, ids []any, costs []int64, now int64) error {
+	if s.db.Dialect == store.Postgres {
+		return s.markSubmittedArrays(ctx, tx, ids, costs, now)
+	}
 	byCost := map[int64][]any{}
 	for i, id := range ids {
 		byCost[costs[i]] = append(byCost[costs[i]], id)
@@ -236,4 +244,44 @@ WHERE status = 'sending' AND id IN (` + marks(len(chunk)) + `)`
 func placeholders(rows, cols int) string {
 	one := "(" + marks(cols) + ")"
 	return strings.TrimSuffix(strings.Repeat(one+",", rows), ",")
+}
+
+// On PostgreSQL the two statements of every recorded batch take their rows
+// as arrays: one parameter per column instead of one per value, so the
+// statement text is the same for every batch and the server plans it once.
+
+func (s *Store) insertPartsArrays(ctx context.Context, tx *sql.Tx, outs []outcome) error {
+	var ids []int64
+	var parts []int32
+	var gws, gwIDs []string
+	for _, o := range outs {
+		for i, id := range o.ids {
+			ids, parts, gws, gwIDs = append(ids, o.id), append(parts, int32(i+1)), append(gws, o.gateway), append(gwIDs, id)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO message_parts (message_id, part, gateway, gateway_id)
+SELECT * FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[]) ON CONFLICT (message_id, part) DO NOTHING`, ids, parts, gws, gwIDs)
+	if err != nil {
+		return fmt.Errorf("outbox: record gateway ids: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) markSubmittedArrays(ctx context.Context, tx *sql.Tx, ids []any, costs []int64, now int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	ms := make([]int64, len(ids))
+	for i, id := range ids {
+		ms[i] = id.(int64)
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE messages m SET status = 'submitted', owner = '', error = '', submitted_at = $1, updated_at = $1, cost = c.cost
+FROM unnest($2::bigint[], $3::bigint[]) AS c(id, cost) WHERE m.id = c.id AND m.status = 'sending'`, now, ms, costs)
+	if err != nil {
+		return fmt.Errorf("outbox: mark submitted: %w", err)
+	}
+	return nil
 }

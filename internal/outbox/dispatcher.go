@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"nudge/internal/gateway"
+	"nudge/internal/store"
 )
 
 // Line is one gateway as a dispatcher drives it: the running gateway and
@@ -133,8 +134,19 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 		return err
 	}
 	d.recoverOrphans(ctx)
+	// SQLite has one writer, so one recorder; PostgreSQL takes several
+	// transactions at once, and recording is what bounds its throughput.
+	recorders := 1
+	if d.s.db.Dialect == store.Postgres {
+		recorders = 3
+	}
 	recDone := make(chan struct{})
-	go d.recorder(recDone)
+	var recWG sync.WaitGroup
+	for range recorders {
+		recWG.Add(1)
+		go func() { defer recWG.Done(); d.recorder() }()
+	}
+	go func() { recWG.Wait(); close(recDone) }()
 
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
@@ -235,8 +247,7 @@ func (d *Dispatcher) syncLines(ctx context.Context) {
 // the 5 ms after the first of a batch. A failed write is retried, since the
 // outcomes it holds (gateway ids above all) must not be lost while the
 // process lives.
-func (d *Dispatcher) recorder(done chan<- struct{}) {
-	defer close(done)
+func (d *Dispatcher) recorder() {
 	ctx := context.Background()
 	var batch []outcome
 	for o := range d.outcomes {

@@ -5,50 +5,74 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"nudge/internal/store"
 )
 
 // LineStats are a line's counters, for the gateways page and status rows.
 type LineStats struct {
 	Gateway   string
-	Up        bool
-	Detail    string
-	Binds     int
-	InFlight  atomic.Int64
 	Window    int
+	InFlight  atomic.Int64
 	Submitted atomic.Int64
 	Errors    atomic.Int64
-	DownSince time.Time
+
+	mu        sync.Mutex // guards the gateway's state below
+	up        bool
+	detail    string
+	binds     int
+	downSince time.Time
 }
 
-// lineRun drives one gateway with two goroutines. The feeder claims
-// messages, checks them and keeps a small buffer of them ready (half a
-// window, at most 128); the submitter hands each to the gateway as soon as a
-// window slot frees, so that a slot never waits for a database round trip.
-// The buffer is the price: a crash holds for review what was in it as well
-// as what was in flight.
+func (s *LineStats) setState(up bool, detail string, binds int, downSince time.Time) {
+	s.mu.Lock()
+	s.up, s.detail, s.binds, s.downSince = up, detail, binds, downSince
+	s.mu.Unlock()
+}
+
+// State returns the gateway's last known state.
+func (s *LineStats) State() (up bool, detail string, binds int, downSince time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.up, s.detail, s.binds, s.downSince
+}
+
+// lineRun drives one gateway. Feeders claim messages, check them and keep
+// a small buffer of them ready (half a window, at most 128); the submitter
+// hands each to the gateway as soon as a window slot frees, so that a slot
+// never waits for a database round trip; a watcher follows the gateway's
+// state. The buffer is the price: a crash holds for review what was in it
+// as well as what was in flight. SQLite has one feeder (its writer takes
+// one statement at a time anyway); PostgreSQL has two, whose claims
+// overlap, since a claim's round trip is what bounds a line there.
 type lineRun struct {
-	d     *Dispatcher
-	line  Line
-	st    *LineStats
-	rate  *pacer
-	slots chan struct{} // one token per submit in flight
-	ready chan Claimed  // claimed and checked, waiting for a slot
-	taken chan struct{} // signalled when the submitter takes from ready
-	wake  <-chan struct{}
+	d       *Dispatcher
+	line    Line
+	st      *LineStats
+	rate    *pacer
+	slots   chan struct{} // one token per submit in flight
+	ready   chan Claimed  // claimed and checked, waiting for a slot
+	taken   chan struct{} // signalled when the submitter takes from ready
+	wake    <-chan struct{}
+	feeders int
+	up      atomic.Bool // set by the watcher
 
 	cancel context.CancelFunc
 	done   chan struct{}
 	wg     sync.WaitGroup
 
-	// sources are the active sources, refreshed at most every 250 ms; idle
-	// marks sources that had nothing to claim, until the given time.
-	sources     []activeSource
-	sourcesAt   time.Time
-	idle        map[int64]time.Time
-	stopOnce    sync.Once
-	submitCtx   context.Context
-	cutSubmits  context.CancelFunc
-	downHandled bool
+	// mu guards what the feeders share: the active sources (refreshed at
+	// most every 250 ms), the sources found idle (until the given time),
+	// and the room reserved by claims under way.
+	mu        sync.Mutex
+	sources   []activeSource
+	sourcesAt time.Time
+	idle      map[int64]time.Time
+	reserved  int
+
+	stopOnce   sync.Once
+	submitCtx  context.Context
+	cutSubmits context.CancelFunc
 }
 
 func newLineRun(d *Dispatcher, l Line, st *LineStats) *lineRun {
@@ -58,9 +82,13 @@ func newLineRun(d *Dispatcher, l Line, st *LineStats) *lineRun {
 	if l.Config.Rate > 0 {
 		prefetch = min(prefetch, max(1, int(l.Config.Rate/4)))
 	}
+	feeders := 1
+	if d.s.db.Dialect == store.Postgres && prefetch >= 8 {
+		feeders = 2
+	}
 	r := &lineRun{d: d, line: l, st: st, rate: newPacer(l.Config.Rate), slots: make(chan struct{}, w),
 		ready: make(chan Claimed, prefetch), taken: make(chan struct{}, 1), done: make(chan struct{}),
-		idle: map[int64]time.Time{}, wake: d.s.Wake()}
+		idle: map[int64]time.Time{}, wake: d.s.Wake(), feeders: feeders}
 	// Submits run on their own context: stopping the dispatcher stops
 	// claiming at once but lets submits already on the wire finish.
 	r.submitCtx, r.cutSubmits = context.WithCancel(context.Background())
@@ -72,71 +100,18 @@ func (r *lineRun) run(parent context.Context) {
 	r.cancel = cancel
 	defer close(r.done)
 	defer r.finish()
+	r.watchOnce(ctx)
+	var feeding sync.WaitGroup
+	feeding.Add(r.feeders + 1)
+	go func() { defer feeding.Done(); r.watch(ctx) }()
+	for range r.feeders {
+		go func() { defer feeding.Done(); r.feed(ctx) }()
+	}
 	go func() {
-		r.feed(ctx)
+		feeding.Wait()
 		close(r.ready)
 	}()
 	r.submitLoop(ctx)
-}
-
-// feed keeps the ready buffer topped up while the gateway is up.
-func (r *lineRun) feed(ctx context.Context) {
-	log := r.d.log.With("gateway", r.line.Name())
-	for ctx.Err() == nil {
-		st := r.line.Gateway.Status()
-		r.st.Up, r.st.Detail, r.st.Binds = st.Up, st.Detail, st.Binds
-		if !st.Up {
-			if r.st.DownSince.IsZero() {
-				r.st.DownSince = time.Now()
-				log.Warn("gateway down", "detail", st.Detail)
-			}
-			if !r.downHandled && time.Since(r.st.DownSince) >= r.line.Config.FailoverAfter {
-				r.downHandled = true
-				n := r.d.rerouteFrom(ctx, r.line.Name())
-				log.Warn("gateway down too long: queued messages moved to other gateways", "moved", n)
-			}
-			r.sleep(ctx, 250*time.Millisecond)
-			continue
-		}
-		if !r.st.DownSince.IsZero() {
-			log.Info("gateway up again", "down_for", time.Since(r.st.DownSince).Round(time.Second))
-			r.st.DownSince, r.downHandled = time.Time{}, false
-		}
-		room := cap(r.ready) - len(r.ready)
-		if room < max(1, cap(r.ready)/4) {
-			r.waitTaken(ctx)
-			continue
-		}
-		batch, err := r.claim(ctx, min(room, r.d.opt.Batch))
-		if err != nil {
-			if ctx.Err() == nil {
-				log.Warn("claim failed", "err", err)
-				r.sleep(ctx, time.Second)
-			}
-			continue
-		}
-		if len(batch) == 0 {
-			r.sleep(ctx, r.d.opt.Poll)
-			continue
-		}
-		decided, err := r.d.check(ctx, r.line, batch)
-		if err != nil {
-			// Without the check nothing goes: an opt-out must never be missed.
-			log.Warn("suppression check failed; messages put back", "err", err)
-			for _, m := range batch {
-				r.d.outcomes <- outcome{id: m.ID, kind: outRelease}
-			}
-			r.sleep(ctx, time.Second)
-			continue
-		}
-		for i, m := range batch {
-			if decided[i] != nil {
-				r.d.outcomes <- *decided[i]
-				continue
-			}
-			r.ready <- m // never blocks: room was counted and only this goroutine sends
-		}
-	}
 }
 
 // submitLoop submits ready messages as window slots free, at the line's
@@ -183,63 +158,6 @@ func (r *lineRun) submitLoop(ctx context.Context) {
 // queue, without counting an attempt.
 func (r *lineRun) release(m Claimed) {
 	r.d.outcomes <- outcome{id: m.ID, kind: outRelease, err: "dispatcher stopped before submit"}
-}
-
-func (r *lineRun) waitTaken(ctx context.Context) {
-	t := time.NewTimer(r.d.opt.Poll)
-	defer t.Stop()
-	select {
-	case <-r.taken:
-	case <-ctx.Done():
-	case <-t.C:
-	}
-}
-
-// claim takes up to n messages from the active sources, highest priority
-// first.
-func (r *lineRun) claim(ctx context.Context, n int) ([]Claimed, error) {
-	now := time.Now()
-	if now.Sub(r.sourcesAt) > 250*time.Millisecond {
-		srcs, err := r.d.s.activeSources(ctx)
-		if err != nil {
-			return nil, err
-		}
-		r.sources, r.sourcesAt = srcs, now
-	}
-	var out []Claimed
-	for _, src := range r.sources {
-		if len(out) >= n {
-			break
-		}
-		if until, ok := r.idle[src.id]; ok && now.Before(until) {
-			continue
-		}
-		got, err := r.d.s.claim(ctx, r.line.Name(), src.id, r.d.owner.id, n-len(out))
-		if err != nil {
-			return out, err
-		}
-		if len(got) < n-len(out) {
-			// Drained for now: other sources first, back here at the
-			// next poll (or at once when this process enqueues).
-			r.idle[src.id] = now.Add(r.d.opt.Poll)
-		}
-		out = append(out, got...)
-	}
-	return out, nil
-}
-
-// sleep waits for d, the context, or a wake-up from this process's
-// enqueue, which also forgets which sources looked idle.
-func (r *lineRun) sleep(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-ctx.Done():
-	case <-r.wake:
-		clear(r.idle)
-		r.sourcesAt = time.Time{}
-	}
 }
 
 // stop ends the line: no more claims, in-flight submits get the grace

@@ -31,7 +31,8 @@ func (d *Dispatcher) Status() []LineStatus {
 	var out []LineStatus
 	for name := range d.lines {
 		st := d.stats[name]
-		out = append(out, LineStatus{Gateway: name, Owner: d.owner.id, Up: st.Up, Detail: st.Detail, Binds: st.Binds,
+		up, detail, binds, _ := st.State()
+		out = append(out, LineStatus{Gateway: name, Owner: d.owner.id, Up: up, Detail: detail, Binds: binds,
 			InFlight: int(st.InFlight.Load()), Window: st.Window, Submitted: st.Submitted.Load(), Errors: st.Errors.Load()})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Gateway < out[j].Gateway })
