@@ -89,12 +89,14 @@ func TestBenchStore(t *testing.T) {
 	t.Logf("store %s: %d customers, %d orders, %d order lines", db.Location, customers, orders, lines)
 	loc := cs.Location()
 
+	cpu := intel.ProcessCPU()
 	took, rep, err := intel.BenchRFM(ctx, db, loc, asOf)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("RFM: %v for %d scored customers (%d without orders in the window)", took, rep.Scored, rep.NoOrders)
-	for i := 0; i < 2; i++ { // the second round shows the warm cache
+	t.Logf("RFM: %v (process CPU %v) for %d scored customers (%d without orders in the window)", took, intel.ProcessCPU()-cpu, rep.Scored, rep.NoOrders)
+	for i := 0; i < 3; i++ { // later rounds show the warm cache
+		cpu = intel.ProcessCPU()
 		timings, err := intel.BenchSegmentCount(ctx, db, loc, asOf)
 		if err != nil {
 			t.Fatal(err)
@@ -102,14 +104,17 @@ func TestBenchStore(t *testing.T) {
 		for _, s := range timings {
 			t.Logf("segment count %-14s %v (%d customers)", s.Name, s.Took, s.Customers)
 		}
+		t.Logf("segment counts: process CPU %v", intel.ProcessCPU()-cpu)
 	}
 	if os.Getenv("NUDGE_BENCH_REFRESH") != "0" {
+		cpu = intel.ProcessCPU()
 		took, prep, err := intel.BenchRefresh(ctx, db, loc, asOf)
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("prediction refresh: %v, %d customers, %d cycles, %d categories", took, prep.Customers, prep.Cycles, prep.Categories)
+		t.Logf("prediction refresh: %v (process CPU %v), %d customers, %d cycles, %d categories", took, intel.ProcessCPU()-cpu, prep.Customers, prep.Cycles, prep.Categories)
 	}
+	cpu = intel.ProcessCPU()
 	ft, err := intel.BenchFit(ctx, db, loc, asOf)
 	if err != nil {
 		t.Fatal(err)
@@ -123,5 +128,6 @@ func TestBenchStore(t *testing.T) {
 			f.name, f.took, f.fit.Read, f.fit.Fitting, f.fit.Customers, f.fit.Rows, f.fit.SpendRows,
 			f.fit.BG.R, f.fit.BG.Alpha, f.fit.BG.A, f.fit.BG.B, f.fit.GG.P, f.fit.GG.Q, f.fit.GG.Gamma)
 	}
+	t.Logf("fits: process CPU %v", intel.ProcessCPU()-cpu)
 	t.Logf("peak RSS of the test process: %d MB", intel.PeakRSS()>>20)
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"time"
 
-	"nudge/internal/predict"
 	"nudge/internal/store"
 )
 
@@ -17,7 +16,7 @@ import (
 // it had none.
 func (s *Service) FitStored(ctx context.Context) (Fit, error) {
 	start := time.Now()
-	f := &fitter{summaries: map[predict.Summary]int{}, spends: map[predict.Spend]int{}}
+	f := &fitter{summaries: map[uint64]int{}}
 	rows, err := s.db.R.QueryContext(ctx, s.q.Get("stored_histories"))
 	if err != nil {
 		return Fit{}, err
@@ -25,19 +24,12 @@ func (s *Service) FitStored(ctx context.Context) (Fit, error) {
 	defer rows.Close()
 	for rows.Next() {
 		var x int64
-		var sum predict.Summary
-		var mean float64
-		if err := rows.Scan(&x, &sum.TX, &sum.T, &mean); err != nil {
+		var tx, T, mean float64
+		if err := rows.Scan(&x, &tx, &T, &mean); err != nil {
 			return Fit{}, err
 		}
-		sum.X = float64(x)
-		f.summaries[sum]++
-		// The spend model works in yuan; customers without a repeat
-		// purchase carry no spend information.
-		if x > 0 {
-			f.spends[predict.Spend{X: sum.X, MeanValue: mean / 100}]++
-		}
-		f.customers++
+		// The spend model works in yuan; stored means are fen.
+		f.addHistory(float64(x), tx, T, mean/100)
 	}
 	if err := rows.Err(); err != nil {
 		return Fit{}, err
