@@ -15,6 +15,7 @@ import (
 
 	"nudge/internal/auth"
 	"nudge/internal/clock"
+	"nudge/internal/compose"
 	"nudge/internal/customer"
 	"nudge/internal/link"
 	"nudge/internal/policy"
@@ -37,6 +38,10 @@ type Deps struct {
 	// Delivery serves /api/v1/messages and /gateways (message_routes.go,
 	// gateway_routes.go); without it they answer 503.
 	Delivery *Delivery
+	// Compose serves /api/v1/templates, /sms/count, /settings/compose and
+	// /coupons (template_routes.go); without it they answer 503, except
+	// /sms/count and the starters, which need no service.
+	Compose *compose.Service
 }
 
 // API serves the REST API.
@@ -49,6 +54,7 @@ type API struct {
 	policy    *policy.Policy
 	links     *link.Service
 	delivery  *Delivery
+	compose   *compose.Service
 }
 
 // New builds the API.
@@ -62,7 +68,7 @@ func New(d Deps) *API {
 		clk = clock.System{}
 	}
 	return &API{customers: d.Customers, auth: d.Auth, log: log.With("component", "api"), clock: clk, segments: d.Segments,
-		policy: d.Policy, links: d.Links, delivery: d.Delivery}
+		policy: d.Policy, links: d.Links, delivery: d.Delivery, compose: d.Compose}
 }
 
 // route is one entry of the API's route table.
@@ -84,7 +90,7 @@ func (a *API) routes() []route {
 		{pattern: "GET /api/v1/products", handler: a.productsList},
 		{pattern: "POST /api/v1/products", handler: a.productsImport},
 		{pattern: "GET /api/openapi.json", handler: a.openAPI, public: true},
-	}, slices.Concat(a.segmentRoutes(), a.policyRoutes(), a.deliveryRoutes())...)
+	}, slices.Concat(a.segmentRoutes(), a.policyRoutes(), a.deliveryRoutes(), a.templateRoutes())...)
 }
 
 // Register adds the API's routes to mux. Besides the table above, each path
