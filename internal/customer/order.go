@@ -110,20 +110,12 @@ const orderBatch = 500
 // of its lines is reported by Ref); the others are written. Order totals are
 // kept equal to the sum of their lines.
 func (s *Store) UpsertOrders(ctx context.Context, orders []Order) (OrderResult, error) {
-	var res OrderResult
-	if err := s.prepareBulk(ctx, orderUpsert, lineUpsert, customerIDsOf, storedOrdersOf); err != nil {
-		return res, err
+	w, err := s.NewWriter(ctx)
+	if err != nil {
+		return OrderResult{}, err
 	}
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		for start := 0; start < len(orders); start += orderBatch {
-			end := min(start+orderBatch, len(orders))
-			if err := s.writeOrders(ctx, tx, orders[start:end], &res); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	return res, err
+	res, err := w.UpsertOrders(ctx, orders)
+	return res, w.finish(err)
 }
 
 type storedOrder struct {

@@ -41,65 +41,71 @@ func (p *Product) Normalize() error {
 // UpsertProducts writes normalised products in one transaction, touching
 // only those that changed.
 func (s *Store) UpsertProducts(ctx context.Context, ps []Product) (WriteResult, error) {
+	w, err := s.NewWriter(ctx)
+	if err != nil {
+		return WriteResult{}, err
+	}
+	res, err := w.UpsertProducts(ctx, ps)
+	return res, w.finish(err)
+}
+
+func (s *Store) upsertProducts(ctx context.Context, tx *sql.Tx, ps []Product) (WriteResult, error) {
 	var res WriteResult
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		for start := 0; start < len(ps); start += 500 {
-			batch := ps[start:min(start+500, len(ps))]
-			last := map[string]int{}
-			args := make([]any, 0, len(batch))
-			for i, p := range batch {
-				if _, seen := last[p.SKU]; !seen {
-					args = append(args, p.SKU)
-				}
-				last[p.SKU] = i
+	for start := 0; start < len(ps); start += 500 {
+		batch := ps[start:min(start+500, len(ps))]
+		last := map[string]int{}
+		args := make([]any, 0, len(batch))
+		for i, p := range batch {
+			if _, seen := last[p.SKU]; !seen {
+				args = append(args, p.SKU)
 			}
-			existing := map[string]Product{}
-			rows, err := tx.QueryContext(ctx, s.db.Rebind(`SELECT sku, name, category, price, stock, safety_stock FROM products WHERE sku IN (`+marks(len(args))+`)`), args...)
-			if err != nil {
-				return err
+			last[p.SKU] = i
+		}
+		existing := map[string]Product{}
+		rows, err := tx.QueryContext(ctx, s.db.Rebind(`SELECT sku, name, category, price, stock, safety_stock FROM products WHERE sku IN (`+marks(len(args))+`)`), args...)
+		if err != nil {
+			return res, err
+		}
+		for rows.Next() {
+			var p Product
+			if err := rows.Scan(&p.SKU, &p.Name, &p.Category, &p.Price, &p.Stock, &p.SafetyStock); err != nil {
+				rows.Close()
+				return res, err
 			}
-			for rows.Next() {
-				var p Product
-				if err := rows.Scan(&p.SKU, &p.Name, &p.Category, &p.Price, &p.Stock, &p.SafetyStock); err != nil {
-					rows.Close()
-					return err
-				}
-				existing[p.SKU] = p
-			}
-			rows.Close()
-			now := s.clock.Now().Unix()
-			var vals []any
-			n := 0
-			for i, p := range batch {
-				e, found := existing[p.SKU]
-				switch {
-				case last[p.SKU] != i:
-					res.Unchanged++
-					continue
-				case found && e.Name == p.Name && e.Category == p.Category && e.Price == p.Price && e.Stock == p.Stock && e.SafetyStock == p.SafetyStock:
-					res.Unchanged++
-					continue
-				case found:
-					res.Updated++
-				default:
-					res.Inserted++
-				}
-				vals = append(vals, p.SKU, p.Name, p.Category, p.Price, p.Stock, p.SafetyStock, now)
-				n++
-			}
-			if n == 0 {
+			existing[p.SKU] = p
+		}
+		rows.Close()
+		now := s.clock.Now().Unix()
+		var vals []any
+		n := 0
+		for i, p := range batch {
+			e, found := existing[p.SKU]
+			switch {
+			case last[p.SKU] != i:
+				res.Unchanged++
 				continue
+			case found && e.Name == p.Name && e.Category == p.Category && e.Price == p.Price && e.Stock == p.Stock && e.SafetyStock == p.SafetyStock:
+				res.Unchanged++
+				continue
+			case found:
+				res.Updated++
+			default:
+				res.Inserted++
 			}
-			q := `INSERT INTO products (sku, name, category, price, stock, safety_stock, updated_at) VALUES ` + store.Placeholders(n, 7) + `
+			vals = append(vals, p.SKU, p.Name, p.Category, p.Price, p.Stock, p.SafetyStock, now)
+			n++
+		}
+		if n == 0 {
+			continue
+		}
+		q := `INSERT INTO products (sku, name, category, price, stock, safety_stock, updated_at) VALUES ` + store.Placeholders(n, 7) + `
 ON CONFLICT (sku) DO UPDATE SET name = excluded.name, category = excluded.category, price = excluded.price,
 	stock = excluded.stock, safety_stock = excluded.safety_stock, updated_at = excluded.updated_at`
-			if _, err := tx.ExecContext(ctx, s.db.Rebind(q), vals...); err != nil {
-				return fmt.Errorf("customer: write products: %w", err)
-			}
+		if _, err := tx.ExecContext(ctx, s.db.Rebind(q), vals...); err != nil {
+			return res, fmt.Errorf("customer: write products: %w", err)
 		}
-		return nil
-	})
-	return res, err
+	}
+	return res, nil
 }
 
 // Product returns the product with the sku.

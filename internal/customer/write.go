@@ -90,22 +90,12 @@ const customerBatch = 400
 // nothing). A customer without an external id is matched by phone number;
 // a new one gets an opaque id derived from its blind index.
 func (s *Store) WritePrepared(ctx context.Context, ps []Prepared) (WriteResult, error) {
-	var res WriteResult
-	if err := s.prepareBulk(ctx, customerUpsert, customerFingerprints); err != nil {
-		return res, err
+	w, err := s.NewWriter(ctx)
+	if err != nil {
+		return WriteResult{}, err
 	}
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		for start := 0; start < len(ps); start += customerBatch {
-			end := min(start+customerBatch, len(ps))
-			r, err := s.writeCustomers(ctx, tx, ps[start:end])
-			if err != nil {
-				return err
-			}
-			res.Add(r)
-		}
-		return nil
-	})
-	return res, err
+	res, err := w.WritePrepared(ctx, ps)
+	return res, w.finish(err)
 }
 
 func (s *Store) writeCustomers(ctx context.Context, tx *sql.Tx, ps []Prepared) (WriteResult, error) {

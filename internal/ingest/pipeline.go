@@ -34,7 +34,21 @@ type pipeline struct {
 	clk       clock.Clock
 	sum       *Summary
 	batchSize int
+
+	// w is the open write transaction, spanning batches until commitRows
+	// rows or commitEvery have passed; see customer.Writer for why.
+	w       *customer.Writer
+	pending int
+	since   time.Time
 }
+
+// Commit policy: large enough that a commit's rewrite of randomly touched
+// index pages is spread over many rows, short enough that the server's
+// own writes never wait long for SQLite's single writer.
+const (
+	commitRows  = 50_000
+	commitEvery = time.Second
+)
 
 // batch holds up to batchSize rows. Row i of the batch is lines[i],
 // raw[rawAt[i]:rawAt[i+1]], and the kind's typed slot i; reasons[i] is
@@ -137,7 +151,13 @@ func (p *pipeline) run(ctx context.Context) error {
 		free <- b
 	}
 	wg.Wait()
+	if writeErr == nil {
+		writeErr = p.commit()
+	}
 	if writeErr != nil {
+		if p.w != nil {
+			p.w.Rollback()
+		}
 		return writeErr
 	}
 	if readErr != nil && !errors.Is(readErr, context.Canceled) {
@@ -232,21 +252,49 @@ func (p *pipeline) prepare(b *batch) {
 	}
 }
 
-// write stores a batch in one transaction and records its rejects.
+// commit ends the open write transaction, if any.
+func (p *pipeline) commit() error {
+	if p.w == nil {
+		return nil
+	}
+	err := p.w.Commit()
+	p.w, p.pending = nil, 0
+	return err
+}
+
+// write stores a batch in the open transaction (committing it when it has
+// grown enough) and records the batch's rejects.
 func (p *pipeline) write(ctx context.Context, b *batch) error {
+	if p.w == nil {
+		w, err := p.cs.NewWriter(ctx)
+		if err != nil {
+			return err
+		}
+		p.w, p.since = w, p.clk.Now()
+	}
+	if err := p.writeBatch(ctx, b); err != nil {
+		return err
+	}
+	if p.pending += b.n; p.pending >= commitRows || p.clk.Now().Sub(p.since) >= commitEvery {
+		return p.commit()
+	}
+	return nil
+}
+
+func (p *pipeline) writeBatch(ctx context.Context, b *batch) error {
 	s := p.sum
 	good := 0
 	switch p.kind {
 	case Customers:
 		good = compact(b.prep, b.reasons[:b.n])
-		res, err := p.cs.WritePrepared(ctx, b.prep[:good])
+		res, err := p.w.WritePrepared(ctx, b.prep[:good])
 		if err != nil {
 			return err
 		}
 		s.Inserted, s.Updated, s.Unchanged = s.Inserted+res.Inserted, s.Updated+res.Updated, s.Unchanged+res.Unchanged
 	case Orders:
 		good = compact(b.orders, b.reasons[:b.n])
-		res, err := p.cs.UpsertOrders(ctx, b.orders[:good])
+		res, err := p.w.UpsertOrders(ctx, b.orders[:good])
 		if err != nil {
 			return err
 		}
@@ -261,7 +309,7 @@ func (p *pipeline) write(ctx context.Context, b *batch) error {
 		s.Orders.Add(res.Orders)
 	case Products:
 		good = compact(b.products, b.reasons[:b.n])
-		res, err := p.cs.UpsertProducts(ctx, b.products[:good])
+		res, err := p.w.UpsertProducts(ctx, b.products[:good])
 		if err != nil {
 			return err
 		}

@@ -1,0 +1,82 @@
+package customer
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+)
+
+// Writer groups batch writes into one transaction. Importers use it to
+// commit every few tens of thousands of rows instead of every batch: each
+// commit rewrites every index page the batch touched, and the blind-index
+// and order-id indexes are touched at random, so fewer, larger commits cut
+// the bytes written per row several times over.
+type Writer struct {
+	s  *Store
+	tx *sql.Tx
+}
+
+// NewWriter begins a write transaction. On SQLite it holds the single
+// writer connection until Commit or Rollback: keep it short (a second or
+// so) so that the server's own writes are not kept waiting.
+func (s *Store) NewWriter(ctx context.Context) (*Writer, error) {
+	// The bulk statements are prepared outside the transaction: the SQLite
+	// writer pool has one connection, which the transaction will hold.
+	if err := s.prepareBulk(ctx, customerUpsert, customerFingerprints, orderUpsert, lineUpsert, customerIDsOf, storedOrdersOf); err != nil {
+		return nil, err
+	}
+	tx, err := s.db.W.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &Writer{s: s, tx: tx}, nil
+}
+
+// WritePrepared writes prepared customers; see Store.WritePrepared.
+func (w *Writer) WritePrepared(ctx context.Context, ps []Prepared) (WriteResult, error) {
+	var res WriteResult
+	for start := 0; start < len(ps); start += customerBatch {
+		r, err := w.s.writeCustomers(ctx, w.tx, ps[start:min(start+customerBatch, len(ps))])
+		if err != nil {
+			return res, err
+		}
+		res.Add(r)
+	}
+	return res, nil
+}
+
+// UpsertOrders writes normalised orders; see Store.UpsertOrders.
+func (w *Writer) UpsertOrders(ctx context.Context, orders []Order) (OrderResult, error) {
+	var res OrderResult
+	for start := 0; start < len(orders); start += orderBatch {
+		if err := w.s.writeOrders(ctx, w.tx, orders[start:min(start+orderBatch, len(orders))], &res); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+// UpsertProducts writes normalised products; see Store.UpsertProducts.
+func (w *Writer) UpsertProducts(ctx context.Context, ps []Product) (WriteResult, error) {
+	return w.s.upsertProducts(ctx, w.tx, ps)
+}
+
+// Commit makes the writes durable.
+func (w *Writer) Commit() error { return w.tx.Commit() }
+
+// Rollback abandons the writes; after Commit it does nothing.
+func (w *Writer) Rollback() error {
+	if err := w.tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
+		return err
+	}
+	return nil
+}
+
+// finish commits when err is nil and rolls back otherwise.
+func (w *Writer) finish(err error) error {
+	if err != nil {
+		w.Rollback()
+		return err
+	}
+	return w.Commit()
+}
