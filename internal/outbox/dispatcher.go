@@ -3,6 +3,7 @@ package outbox
 import (
 	"context"
 	"log/slog"
+	"os"
 	"sync"
 	"time"
 
@@ -252,7 +253,7 @@ func (d *Dispatcher) recorder() {
 	var batch []outcome
 	for o := range d.outcomes {
 		batch = append(batch[:0], o)
-		timer := time.NewTimer(5 * time.Millisecond)
+		timer := time.NewTimer(d.linger())
 	fill:
 		for len(batch) < 512 {
 			select {
@@ -275,4 +276,18 @@ func (d *Dispatcher) recorder() {
 			time.Sleep(min(time.Duration(attempt+1)*100*time.Millisecond, 5*time.Second))
 		}
 	}
+}
+
+// linger is how long the recorder waits for more outcomes before it
+// writes a batch. On SQLite every write holds the only writer, which the
+// feeders' claims need too: fewer, larger record transactions leave it free
+// more often. NUDGE_OUTBOX_LINGER overrides it, for measurements.
+func (d *Dispatcher) linger() time.Duration {
+	if v, err := time.ParseDuration(os.Getenv("NUDGE_OUTBOX_LINGER")); err == nil {
+		return v
+	}
+	if d.s.db.Dialect == store.SQLite {
+		return 20 * time.Millisecond
+	}
+	return 5 * time.Millisecond
 }

@@ -38,7 +38,7 @@ func (s *LineStats) State() (up bool, detail string, binds int, downSince time.T
 }
 
 // lineRun drives one gateway. Feeders claim messages, check them and keep
-// a small buffer of them ready (half a window, at most 128); the submitter
+// a buffer of them ready (a window's worth, at most 256); the submitter
 // hands each to the gateway as soon as a window slot frees, so that a slot
 // never waits for a database round trip; a watcher follows the gateway's
 // state. The buffer is the price: a crash holds for review what was in it
@@ -78,7 +78,9 @@ type lineRun struct {
 func newLineRun(d *Dispatcher, l Line, st *LineStats) *lineRun {
 	w := max(l.Config.Window, 1)
 	st.Window = w
-	prefetch := min(max(w/2, 1), 128)
+	// A full window ready keeps the window full across a claim's round
+	// trip, which matters most when the gateway is far (50 ms answers).
+	prefetch := min(w, 256)
 	if l.Config.Rate > 0 {
 		prefetch = min(prefetch, max(1, int(l.Config.Rate/4)))
 	}
