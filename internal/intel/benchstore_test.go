@@ -84,6 +84,9 @@ func TestBenchStore(t *testing.T) {
 			t.Logf("import %s: %s", step.kind, sum)
 		}
 	}
+	if err := intel.PrepareBench(ctx, db); err != nil {
+		t.Fatal(err)
+	}
 	customers, _ := cs.Count(ctx)
 	orders, lines, _ := cs.Counts(ctx)
 	t.Logf("store %s: %d customers, %d orders, %d order lines", db.Location, customers, orders, lines)
