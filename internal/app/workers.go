@@ -234,6 +234,26 @@ func (d *Delivery) Web() *web.Delivery {
 	return &web.Delivery{Outbox: d.Outbox, Gateways: d.Gateways, Registry: d.Registry, Inbox: d.Inbound}
 }
 
+// DemoSimulatorURL is the simulated network a demo store sends through:
+// realistic failures and replies, receipts within seconds.
+const DemoSimulatorURL = "sim://?receipt_delay=2s&receipt_jitter=3s&fail_empty=0.01&fail_off=0.02&fail_black=0.002&fail_carrier=0.005&reply_rate=0.01&seed=1"
+
+// AddDemoSimulator configures the simulator as gateway "sim" when no
+// gateway is configured yet, so that a demo store can send at once. It is
+// for `nudge demo` only: a real shop whose gateways are missing must see
+// its messages wait, not vanish into a simulation.
+func (d *Delivery) AddDemoSimulator(ctx context.Context) (bool, error) {
+	recs, err := d.Gateways.List(ctx)
+	if err != nil || len(recs) > 0 {
+		return false, err
+	}
+	cfg, err := d.Registry.Check("sim", DemoSimulatorURL)
+	if err != nil {
+		return false, err
+	}
+	return true, d.Gateways.Add(ctx, cfg)
+}
+
 // RegisterHooks mounts POST /hooks/{gateway}/{kind} for gateways that
 // receive receipts and replies over HTTP.
 func (d *Delivery) RegisterHooks(mux *http.ServeMux) {

@@ -89,3 +89,23 @@ func TestServeDelivers(t *testing.T) {
 	}
 	resp.Body.Close()
 }
+
+func TestAddDemoSimulator(t *testing.T) {
+	a, _ := testApp(t)
+	ctx := context.Background()
+	d, err := a.Delivery(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if added, err := d.AddDemoSimulator(ctx); !added || err != nil {
+		t.Fatal(added, err)
+	}
+	if added, err := d.AddDemoSimulator(ctx); added || err != nil {
+		t.Fatal("added twice", err)
+	}
+	r, err := d.Gateways.Get(ctx, "sim")
+	if err != nil || r.URL != DemoSimulatorURL {
+		t.Fatal(r, err)
+	}
+}
