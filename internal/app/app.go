@@ -8,6 +8,7 @@ import (
 
 	"nudge/internal/auth"
 	"nudge/internal/clock"
+	"nudge/internal/compose"
 	"nudge/internal/customer"
 	"nudge/internal/link"
 	"nudge/internal/pii"
@@ -32,6 +33,9 @@ type App struct {
 	Policy *policy.Policy
 	// Links makes personal short links and records their clicks.
 	Links *link.Service
+	// Compose renders templates into the messages every sender sends, and
+	// keeps the signature, opt-out and coupon settings.
+	Compose *compose.Service
 }
 
 // Open opens the store, applies pending migrations, loads the master keys
@@ -83,6 +87,10 @@ func (a *App) build(ctx context.Context) error {
 		return err
 	}
 	a.Links, err = link.New(ctx, a.DB, a.Keys, a.Clock, link.Options{BaseURL: a.Config.BaseURL, Log: a.Log})
+	if err != nil {
+		return err
+	}
+	a.Compose, err = compose.New(ctx, a.DB, compose.Options{Customers: a.Customers, Links: a.Links, Policy: a.Policy, Clock: a.Clock, Log: a.Log})
 	if err != nil {
 		return err
 	}

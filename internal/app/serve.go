@@ -103,13 +103,14 @@ func (a *App) handler(extra func(*http.ServeMux), d *Delivery) (http.Handler, er
 		Segments:      a.Segments,
 		Policy:        a.Policy,
 		Delivery:      d.Web(),
+		Compose:       a.Compose,
 	})
 	if err != nil {
 		return nil, err
 	}
 	console.Register(mux)
 	api.New(api.Deps{Customers: a.Customers, Auth: a.Auth, Log: a.Log, Clock: a.Clock, Segments: a.Segments,
-		Policy: a.Policy, Links: a.Links, Delivery: d.API()}).Register(mux)
+		Policy: a.Policy, Links: a.Links, Delivery: d.API(), Compose: a.Compose}).Register(mux)
 	a.Links.Handler().Register(mux)
 	d.RegisterHooks(mux)
 	mux.HandleFunc("GET /healthz", a.healthz)

@@ -30,6 +30,8 @@ func navigation() []NavItem {
 		{Label: "nav.messages", Path: "/messages"},
 		{Label: "nav.inbox", Path: "/inbox"},
 		{Label: "nav.gateways", Path: "/gateways"},
+		{Label: "nav.templates", Path: "/templates"},
+		{Label: "nav.settings", Path: "/settings", Roles: []auth.Role{auth.RoleAdmin}},
 	}
 }
 

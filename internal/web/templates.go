@@ -38,6 +38,8 @@ var pages = map[string]pageSpec{
 	"messages":     {},
 	"message":      {},
 	"inbox":        {},
+	"templates":    {partials: []string{"template_preview"}},
+	"settings":     {},
 }
 
 // vendorScripts maps the names pages use in pageSpec.scripts to files in

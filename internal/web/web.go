@@ -17,6 +17,7 @@ import (
 
 	"nudge/internal/auth"
 	"nudge/internal/clock"
+	"nudge/internal/compose"
 	"nudge/internal/customer"
 	"nudge/internal/policy"
 	"nudge/internal/segment"
@@ -40,6 +41,9 @@ type Deps struct {
 	// Delivery serves the gateways, message log and inbox pages
 	// (delivery_pages.go); without it they are not found.
 	Delivery *Delivery
+	// Compose serves the template editor and the settings page
+	// (template_edit.go, settings_*.go); without it they are not found.
+	Compose *compose.Service
 }
 
 // Console serves the console's pages.
@@ -52,6 +56,7 @@ type Console struct {
 	segments  *segment.Service
 	policy    *policy.Policy
 	delivery  *Delivery
+	compose   *compose.Service
 
 	cat     catalogue
 	static  *assets
@@ -88,6 +93,7 @@ func New(d Deps) (*Console, error) {
 		segments:  d.Segments,
 		policy:    d.Policy,
 		delivery:  d.Delivery,
+		compose:   d.Compose,
 		nav:       navigation(),
 		limiter:   newLoginLimiter(d.Clock, loginFailures, loginWindow),
 	}
@@ -140,6 +146,11 @@ func (c *Console) routeTable() []route {
 		{"POST /gateways", c.private(c.gatewayAdd)},
 		{"POST /gateways/{name}/remove", c.private(c.gatewayRemove)},
 		{"GET /gateways/{name}/log", c.private(c.gatewayLog)},
+		{"GET /templates", c.private(c.templateEdit)},
+		{"POST /templates/preview", c.private(c.templatePreview)},
+		{"GET /settings", c.private(c.settingsShow)},
+		{"POST /settings/compose", c.private(c.settingsComposeSave)},
+		{"POST /settings/policy", c.private(c.settingsPolicySave)},
 		{"/", c.private(c.home)},
 	}
 }
