@@ -125,13 +125,13 @@ func printRFM(w io.Writer, rep segment.RFMReport) {
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "averages: last order %.1f days ago, %.2f orders, %s yuan\n\n", rep.AvgRecency, rep.AvgFrequency,
 		customer.FormatMoney(int64(math.Round(rep.AvgMonetary))))
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "group\t\tcustomers\tshare\trevenue (yuan)\tshare\t")
+	// Fixed widths rather than a tabwriter: Chinese names are two columns
+	// wide on a terminal, so they go last, where they cannot push others.
+	fmt.Fprintf(w, "%-18s %10s %7s %16s %7s  %s\n", "group", "customers", "share", "revenue (yuan)", "share", "分组")
 	for _, g := range rep.Groups {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%.1f%%\t%s\t%.1f%%\t\n", g.Name, g.NameEN, g.Customers, 100*g.CustomerShare,
-			customer.FormatMoney(g.Revenue), 100*g.RevenueShare)
+		fmt.Fprintf(w, "%-18s %10d %6.1f%% %16s %6.1f%%  %s\n", g.NameEN, g.Customers, 100*g.CustomerShare,
+			customer.FormatMoney(g.Revenue), 100*g.RevenueShare, g.Name)
 	}
-	tw.Flush()
 	if h := headline(rep); h != "" {
 		fmt.Fprintln(w, "\n"+h)
 	}
