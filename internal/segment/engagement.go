@@ -13,24 +13,37 @@ import (
 //	{"field": "engagement.replied", "op": "not_within_last_days", "value": 180}
 //
 // This is the extension point for the packages that record those events.
-// A kind maps to a function writing the set of customer ids with such an
-// event since a Unix time; while its value is nil the kind is known but
-// compiling a rule that uses it fails with a "not available yet" error
-// naming the condition, so a segment can never silently match nobody.
-// To enable a kind, set its source here to a query over the table that
-// records it, for example for clicks:
+// A kind maps to a function writing a condition over the customer c that
+// holds when such an event happened at or after a Unix time; a kind whose
+// function is nil is known but not recorded, and compiling a rule that uses
+// it fails with a "not available yet" error naming the condition, so that
+// a segment can never silently match nobody. A new kind needs its function
+// here and a store test with exact members (TestEngagementMembers).
 //
-//	"clicked": func(c *compiler, since int64) string {
-//		return "SELECT k.customer_id FROM link_clicks k WHERE k.bot = '' AND k.at >= " + c.arg(since)
-//	},
+// The three kinds read the tables of the delivery, link and inbound
+// packages:
 //
-// and add a store test with exact members, as for every other field.
+//   - messaged: a message to the customer was accepted by a gateway
+//     (messages.submitted_at), found through messages_customer;
+//   - clicked: a person (not a bot) clicked one of the customer's short
+//     links (links.customer_id, link_click_counts.last_human_at);
+//   - replied: a reply from the customer reached the inbox, whatever it
+//     said (inbox.received_at; an opt-out is a reply too).
 type engagementSource func(c *compiler, since int64) string
 
 var engagementSources = map[string]engagementSource{
-	"messaged": nil, // messages sent (the outbox)
-	"clicked":  nil, // short-link clicks
-	"replied":  nil, // replies (inbound)
+	"messaged": func(c *compiler, since int64) string {
+		return "EXISTS (SELECT 1 FROM messages m WHERE m.customer_id = c.id AND m.submitted_at >= " + c.arg(since) + ")"
+	},
+	"clicked": func(c *compiler, since int64) string {
+		return "EXISTS (SELECT 1 FROM links k JOIN link_click_counts n ON n.link_id = k.id WHERE k.customer_id = c.id AND n.last_human_at >= " +
+			c.arg(since) + ")"
+	},
+	// The inbox has no index by customer: its few rows are read once for
+	// all customers rather than once per customer.
+	"replied": func(c *compiler, since int64) string {
+		return "c.id IN (SELECT i.customer_id FROM inbox i WHERE i.customer_id IS NOT NULL AND i.received_at >= " + c.arg(since) + ")"
+	},
 }
 
 func (c *compiler) engagement(k *Condition) (string, error) {
@@ -61,9 +74,8 @@ func (c *compiler) engagement(k *Condition) (string, error) {
 		return "", ruleErr(valuePath(k), "must be a whole number of days from 1 to 36600")
 	}
 	since := c.today.AddDate(0, 0, -(n - 1)).Unix()
-	in := "IN"
 	if k.Op == "not_within_last_days" {
-		in = "NOT IN"
+		return "NOT (" + src(c, since) + ")", nil
 	}
-	return "(c.id " + in + " (" + src(c, since) + "))", nil
+	return "(" + src(c, since) + ")", nil
 }

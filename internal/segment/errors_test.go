@@ -50,8 +50,9 @@ func TestRuleErrors(t *testing.T) {
 		{`{"field":"rfm.group","op":"eq","value":"vip"}`, `rules.value: "vip" is not one of "important_value", "important_develop", "important_retain", "important_winback", "general_value", "general_develop", "general_retain", "general_winback"`},
 		{`{"field":"predict.due_in_days","op":"lte","value":5}`, `rules.category: missing (predict.due_in_days needs the category)`},
 		{`{"field":"predict.prob_alive","op":"gte","value":2}`, `rules.value: 2 is outside 0..1`},
-		{`{"any":[{"field":"engagement.clicked","op":"within_last_days","value":30}]}`,
-			`rules.any[0].field: engagement.clicked is not available yet: nudge does not record this engagement in this version`},
+		{`{"any":[{"field":"engagement.clicked","op":"gte","value":30}]}`,
+			`rules.any[0].op: field engagement.clicked takes within_last_days or not_within_last_days`},
+		{`{"field":"engagement.replied","op":"within_last_days","value":0}`, `rules.value: must be a whole number of days from 1 to 36600`},
 		{`{"field":"engagement.opened","op":"within_last_days","value":30}`,
 			`rules.field: unknown field "engagement.opened" (engagement fields are engagement.clicked, engagement.messaged, engagement.replied)`},
 	}
@@ -85,7 +86,7 @@ func TestFieldsDescribeTheVocabulary(t *testing.T) {
 	for _, f := range fs {
 		byName[f.Name] = f
 	}
-	if len(fs) != 34 || fs[0].Name != "attribute" {
+	if len(fs) != 37 || fs[0].Name != "attribute" {
 		t.Fatalf("%d fields, first %q", len(fs), fs[0].Name)
 	}
 	if f := byName["orders.count"]; !f.Numeric || strings.Join(f.Modifiers, ",") != "category,sku,within_days" {
@@ -97,7 +98,7 @@ func TestFieldsDescribeTheVocabulary(t *testing.T) {
 	if f := byName["distance"]; strings.Join(f.Modifiers, ",") != "lat,lon" {
 		t.Errorf("distance %+v", f)
 	}
-	if _, ok := byName["engagement.clicked"]; ok {
-		t.Error("an unavailable engagement field is offered")
+	if f := byName["engagement.clicked"]; strings.Join(f.Ops, ",") != "within_last_days,not_within_last_days" {
+		t.Errorf("engagement.clicked %+v", f)
 	}
 }
