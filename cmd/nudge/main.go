@@ -46,6 +46,11 @@ var commands = []command{
 	{"template lint", "check marketing copy against the copy rules", func(ctx context.Context, e *env) error {
 		return runTemplateLint(ctx, e.args, e.stdin, e.stdout)
 	}},
+	{"template preview", "show a template as a customer would get it (nothing sent, no coupon drawn)", runTemplatePreview},
+	{"template starters", "list the starter templates of common scenarios", runTemplateStarters},
+	{"coupon import", "import single-use coupon codes into a pool from a file", runCouponImport},
+	{"coupon generate", "add random coupon codes to a pool", runCouponGenerate},
+	{"coupon status", "show coupon pools with their remaining codes", runCouponStatus},
 	{"rfm", "compute RFM scores and show the eight customer groups", runRFM},
 	{"segment create", "save a segment: a rule over customers, orders, RFM, predictions", runSegmentCreate},
 	{"segment list", "list saved segments", runSegmentList},
@@ -123,7 +128,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "nudge: SMS customer operations for shops\n\nUsage: nudge COMMAND [flags]\n\nCommands:")
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-15s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-17s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun 'nudge COMMAND -h' for a command's flags.")
 }
