@@ -43,7 +43,11 @@ func openAppArgs(ctx context.Context, e *env, fs *flag.FlagSet) (*app.App, []str
 	return a, pos, err
 }
 
+// segmentService is the app's segment service (built by app.Open).
 func segmentService(ctx context.Context, a *app.App) (*segment.Service, error) {
+	if a.Segments != nil {
+		return a.Segments, nil
+	}
 	return segment.NewService(ctx, a.DB, segment.Options{Clock: a.Clock, Location: a.Customers.Location(), Phones: a.Customers, Log: a.Log})
 }
 
