@@ -51,7 +51,19 @@ func ordersField(agg string) func(*compiler, *Condition) (string, error) {
 		scalar := func(expr string) string { return "(SELECT " + expr + " FROM " + from + " WHERE " + where + ")" }
 		switch agg {
 		case "count":
-			return cmp.sql(c, scalar(count)), nil
+			// A count compared with values up to v cannot tell v+1 from
+			// more, so it stops reading at v+1 orders: "at least one order"
+			// reads one index entry, not the customer's whole history.
+			limit := int64(0)
+			for _, v := range cmp.vals {
+				limit = max(limit, int64(v))
+			}
+			one := "1"
+			if lines {
+				one = "DISTINCT o.id"
+			}
+			capped := "(SELECT COUNT(*) FROM (SELECT " + one + " FROM " + from + " WHERE " + where + " LIMIT " + c.arg(limit+1) + ") capped)"
+			return cmp.sql(c, capped), nil
 		case "sum":
 			return cmp.sql(c, scalar("COALESCE("+sum+", 0)")), nil
 		case "avg":
