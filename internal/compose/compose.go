@@ -139,7 +139,8 @@ type Extras struct {
 }
 
 // Render renders template src for customer c (nil for a number that is no
-// customer's) as a message of category. Errors: *sms.ParseError for a
+// customer's) as a message of category (a policy category; "" is
+// transactional). Errors: *sms.ParseError for a
 // malformed template, *RenderError naming the field and its position for a
 // field that cannot be filled (no value and no fallback, an empty coupon
 // pool, a link without target), ErrUnknownCategory, ErrNoText.
