@@ -49,7 +49,7 @@ func TestTemplatePreviewCommand(t *testing.T) {
 	}
 	// A field without value names itself and its place.
 	code, _, errs = run("template", "preview", "--customer", "C1", "积分{{points}}")
-	if code != 1 || !strings.Contains(errs, "template: field {{points}} at line 1, column 3 (byte 6): no value and no fallback") {
+	if code != 1 || !strings.Contains(errs, "template: field {{points}} at line 1, column 3 (byte 6) has no value and no fallback") {
 		t.Fatalf("missing field: %d %s", code, errs)
 	}
 }

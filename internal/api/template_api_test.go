@@ -116,7 +116,7 @@ func TestTemplateAPI(t *testing.T) {
 				body: `{"text":"hi","customer":"C404"}`, want: `{"error":{"code":"invalid","field":"customer"}}`},
 			{name: "preview: a field without value", method: "POST", path: "/api/v1/templates/preview", token: "valid", status: 422,
 				body: `{"text":"您有{{points}}分","customer":"B"}`,
-				want: `{"error":{"code":"invalid","field":"text","message":"template: field {{points}} at line 1, column 3 (byte 6): no value and no fallback"}}`},
+				want: `{"error":{"code":"invalid","field":"text","message":"template: field {{points}} at line 1, column 3 (byte 6) has no value and no fallback"}}`},
 			{name: "preview: malformed template", method: "POST", path: "/api/v1/templates/preview", token: "valid", status: 422,
 				body: `{"text":"您好{{name"}`, want: `{"error":{"code":"invalid","field":"text","message":"template: line 1, column 3 (byte 6): unclosed \"{{\": no \"}}\" follows"}}`},
 			{name: "preview: unknown category", method: "POST", path: "/api/v1/templates/preview", token: "valid", status: 422,

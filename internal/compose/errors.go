@@ -41,6 +41,12 @@ type RenderError struct {
 }
 
 func (e *RenderError) Error() string {
+	// A missing value reads as sms says it everywhere else, so that
+	// senders switching to compose keep their messages.
+	var me *sms.MissingFieldError
+	if errors.As(e.Err, &me) {
+		return me.Error()
+	}
 	return fmt.Sprintf("template: field {{%s}} at %s: %s", e.Field, e.Pos, e.Reason)
 }
 

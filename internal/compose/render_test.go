@@ -88,7 +88,7 @@ func TestRenderErrorsNameFieldAndPosition(t *testing.T) {
 		if !errors.As(err, &re) || re.Field != "nickname" || re.Pos != (sms.Position{Offset: 27, Line: 2, Column: 19}) || !errors.As(err, &me) {
 			t.Fatalf("missing field: %#v", err)
 		}
-		if got := err.Error(); got != "template: field {{nickname}} at line 2, column 19 (byte 27): no value and no fallback" {
+		if got := err.Error(); got != "template: field {{nickname}} at line 2, column 19 (byte 27) has no value and no fallback" {
 			t.Fatalf("message: %s", got)
 		}
 		var pe *sms.ParseError

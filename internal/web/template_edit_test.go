@@ -164,7 +164,7 @@ func TestTemplateLivePreview(t *testing.T) {
 		mustContain(t, res.body, "<html", `value="138 1234 1234"`, `<mark title="offer_late">满299减50</mark>`)
 		// Problems the merchant can fix are part of the preview.
 		for text, want := range map[string]string{
-			"您有{{points}}分":     "template: field {{points}} at line 1, column 3 (byte 6): no value and no fallback",
+			"您有{{points}}分":     "template: field {{points}} at line 1, column 3 (byte 6) has no value and no fallback",
 			"您好{{name":          "unclosed",
 			"{{coupon.autumn}}": `coupon pool &#34;autumn&#34; does not exist`,
 		} {
