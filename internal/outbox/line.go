@@ -38,9 +38,10 @@ func (s *LineStats) State() (up bool, detail string, binds int, downSince time.T
 }
 
 // lineRun drives one gateway. Feeders claim messages, check them and keep
-// a buffer of them ready (a window's worth, at most 256); the submitter
-// hands each to the gateway as soon as a window slot frees, so that a slot
-// never waits for a database round trip; a watcher follows the gateway's
+// a buffer of them ready (a window's worth, at most 256); a window's worth
+// of submitters each hand one to the gateway at a time, taking the next as
+// soon as theirs is answered, so that the window never waits for a
+// database round trip; a watcher follows the gateway's
 // state. The buffer is the price: a crash holds for review what was in it
 // as well as what was in flight. SQLite has one feeder (its writer takes
 // one statement at a time anyway); PostgreSQL has two, whose claims
@@ -50,9 +51,9 @@ type lineRun struct {
 	line    Line
 	st      *LineStats
 	rate    *pacer
-	slots   chan struct{} // one token per submit in flight
+	window  int           // submitters, one per submit in flight
 	ready   chan Claimed  // claimed and checked, waiting for a slot
-	taken   chan struct{} // signalled when the submitter takes from ready
+	taken   chan struct{} // signalled when a submitter takes from ready
 	wake    <-chan struct{}
 	feeders int
 	up      atomic.Bool // set by the watcher
@@ -88,7 +89,7 @@ func newLineRun(d *Dispatcher, l Line, st *LineStats) *lineRun {
 	if d.s.db.Dialect == store.Postgres && prefetch >= 8 {
 		feeders = 2
 	}
-	r := &lineRun{d: d, line: l, st: st, rate: newPacer(l.Config.Rate), slots: make(chan struct{}, w),
+	r := &lineRun{d: d, line: l, st: st, rate: newPacer(l.Config.Rate), window: w,
 		ready: make(chan Claimed, prefetch), taken: make(chan struct{}, 1), done: make(chan struct{}),
 		idle: map[int64]time.Time{}, wake: d.s.Wake(), feeders: feeders}
 	// Submits run on their own context: stopping the dispatcher stops
@@ -101,7 +102,6 @@ func (r *lineRun) run(parent context.Context) {
 	ctx, cancel := context.WithCancel(parent)
 	r.cancel = cancel
 	defer close(r.done)
-	defer r.finish()
 	r.watchOnce(ctx)
 	var feeding sync.WaitGroup
 	feeding.Add(r.feeders + 1)
@@ -113,12 +113,20 @@ func (r *lineRun) run(parent context.Context) {
 		feeding.Wait()
 		close(r.ready)
 	}()
-	r.submitLoop(ctx)
+	for range r.window {
+		r.wg.Add(1)
+		go func() { defer r.wg.Done(); r.work(ctx) }()
+	}
+	<-ctx.Done()
+	r.finish()
 }
 
-// submitLoop submits ready messages as window slots free, at the line's
-// rate. Once the line stops, what is still ready goes back to the queue.
-func (r *lineRun) submitLoop(ctx context.Context) {
+// work is one of the line's window of submitters: it takes a ready
+// message, submits it at the line's rate and hands the outcome to the
+// recorder, then takes the next, so that an answer from the gateway turns
+// into the next submit without a hop through another goroutine. Once the
+// line stops, what is still ready goes back to the queue.
+func (r *lineRun) work(ctx context.Context) {
 	for m := range r.ready {
 		select {
 		case r.taken <- struct{}{}:
@@ -128,31 +136,19 @@ func (r *lineRun) submitLoop(ctx context.Context) {
 			r.release(m)
 			continue
 		}
-		select {
-		case r.slots <- struct{}{}:
-		case <-ctx.Done():
-			r.release(m)
-			continue
-		}
 		if err := r.rate.wait(ctx); err != nil {
-			<-r.slots
 			r.release(m)
 			continue
 		}
 		r.st.InFlight.Add(1)
-		r.wg.Add(1)
-		go func(m Claimed) {
-			defer r.wg.Done()
-			o := r.d.submit(r.submitCtx, r.line, m)
-			r.d.outcomes <- o
-			r.st.InFlight.Add(-1)
-			if o.kind == outSubmitted {
-				r.st.Submitted.Add(1)
-			} else {
-				r.st.Errors.Add(1)
-			}
-			<-r.slots
-		}(m)
+		o := r.d.submit(r.submitCtx, r.line, m)
+		r.d.outcomes <- o
+		r.st.InFlight.Add(-1)
+		if o.kind == outSubmitted {
+			r.st.Submitted.Add(1)
+		} else {
+			r.st.Errors.Add(1)
+		}
 	}
 }
 

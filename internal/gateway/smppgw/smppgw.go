@@ -180,7 +180,13 @@ func New(gc gateway.Config, deps gateway.Deps) (*Gateway, error) {
 	}
 	g := &Gateway{name: gc.Name, cfg: c, opt: o, deps: deps, ready: make(chan struct{}), done: make(chan struct{})}
 	c.Clock, c.Logger = deps.Clock, deps.Log
-	c.OnReceipt, c.OnMessage, c.OnPDU = g.onReceipt, g.onMessage, g.onPDU
+	c.OnReceipt, c.OnMessage = g.onReceipt, g.onMessage
+	// The client describes every PDU it hands to OnPDU (hex, a summary)
+	// before the journal can sample it away; with the log off, nothing is
+	// described at all.
+	if gc.LogMode != "off" {
+		c.OnPDU = g.onPDU
+	}
 	// The dispatcher keeps the configured rate; the pool's own limiter
 	// still slows down on ESME_RTHROTTLED.
 	c.Rate = 0
