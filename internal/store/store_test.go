@@ -79,3 +79,11 @@ func TestOpenRejectsUnknownDSN(t *testing.T) {
 		t.Fatal("accepted a mysql URL")
 	}
 }
+
+func TestPostgresSessionsRunWithoutJIT(t *testing.T) {
+	db := storetest.Postgres(t)
+	var jit string
+	if err := db.R.QueryRowContext(context.Background(), "SHOW jit").Scan(&jit); err != nil || jit != "off" {
+		t.Fatalf("jit = %q, %v", jit, err)
+	}
+}
