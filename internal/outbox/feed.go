@@ -147,9 +147,11 @@ func (r *lineRun) claim(ctx context.Context, n int) ([]Claimed, error) {
 		if err != nil {
 			return out, err
 		}
-		if len(got) < n-len(out) {
+		if len(got) == 0 {
 			// Drained for now: other sources first, back here at the
-			// next poll (or at once when this process enqueues).
+			// next poll (or at once when this process enqueues). A short
+			// claim is no sign of that: on PostgreSQL the other feeder
+			// may hold the rest.
 			r.mu.Lock()
 			r.idle[id] = now.Add(r.d.opt.Poll)
 			r.mu.Unlock()

@@ -86,7 +86,7 @@ func newLineRun(d *Dispatcher, l Line, st *LineStats) *lineRun {
 		prefetch = min(prefetch, max(1, int(l.Config.Rate/4)))
 	}
 	feeders := 1
-	if d.s.db.Dialect == store.Postgres && prefetch >= 8 {
+	if prefetch >= 8 && d.s.db.Dialect == store.Postgres {
 		feeders = 2
 	}
 	r := &lineRun{d: d, line: l, st: st, rate: newPacer(l.Config.Rate), window: w,
