@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -43,13 +44,16 @@ var cases = map[string]func(ctx context.Context, a caseArgs) (result, error){
 	"import-customers": caseImportCustomers,
 	"bare-orders":      caseBareOrders,
 	"import-orders":    caseImportOrders,
+	"build-intel":      caseBuildIntel,
+	"intel":            caseIntel,
 }
 
 type caseArgs struct {
-	dsn       string
-	dir       string
-	customers int
-	lines     int
+	dsn        string
+	dir        string
+	customers  int
+	lines      int
+	intelLines int
 }
 
 func main() {
@@ -59,6 +63,8 @@ func main() {
 	flag.StringVar(&a.dir, "dir", ".bench", "working directory for generated files and stores")
 	flag.IntVar(&a.customers, "customers", 1_000_000, "customers to generate")
 	flag.IntVar(&a.lines, "lines", 1_000_000, "order lines to import")
+	flag.IntVar(&a.intelLines, "intel-lines", 10_000_000, "order lines in the intelligence store")
+	only := flag.String("only", "", "comma-separated sections to run: import,intel,compose,links,delivery (default all)")
 	pg := flag.String("postgres", envOr("NUDGE_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"), "PostgreSQL server for the PostgreSQL column ('' to skip)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -77,7 +83,7 @@ func main() {
 		json.NewEncoder(os.Stdout).Encode(r)
 		return
 	}
-	if err := runAll(ctx, a, *pg); err != nil {
+	if err := runAll(ctx, a, *pg, sections(*only)); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -98,7 +104,7 @@ func child(ctx context.Context, a caseArgs, name, dsn string) (result, error) {
 		return result{}, err
 	}
 	cmd := exec.CommandContext(ctx, self, "-case", name, "-dsn", dsn, "-dir", a.dir,
-		"-customers", fmt.Sprint(a.customers), "-lines", fmt.Sprint(a.lines))
+		"-customers", fmt.Sprint(a.customers), "-lines", fmt.Sprint(a.lines), "-intel-lines", fmt.Sprint(a.intelLines))
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
 	if err != nil {
@@ -126,27 +132,53 @@ func lastLine(b []byte) []byte {
 	return b
 }
 
-func runAll(ctx context.Context, a caseArgs, pgURL string) error {
+func sections(only string) map[string]bool {
+	m := map[string]bool{}
+	for _, s := range []string{"import", "intel", "compose", "links", "delivery"} {
+		m[s] = only == ""
+	}
+	for _, s := range strings.Split(only, ",") {
+		if s != "" {
+			m[strings.TrimSpace(s)] = true
+		}
+	}
+	return m
+}
+
+func runAll(ctx context.Context, a caseArgs, pgURL string, run map[string]bool) error {
 	if err := os.MkdirAll(a.dir, 0o700); err != nil {
 		return err
 	}
 	start := time.Now()
-	fmt.Fprintf(os.Stderr, "generating %d customers and %d order lines with the demo generator...\n", a.customers, a.lines)
-	gen, err := child(ctx, a, "gen", "")
-	if err != nil {
-		return err
-	}
-	t := &table{}
-	t.section(fmt.Sprintf("Import (issue 2): %d customers, %d order lines from the demo generator", a.customers, a.lines))
-	t.row("demo generator", fmt.Sprintf("%.0f rows/s", gen.rate()), "", "", "", fmt.Sprintf("%.0f MB", gen.MaxRSSMB))
-	stores := []struct{ label, dsn string }{{"SQLite", "sqlite:" + filepath.Join(a.dir, "import.db")}}
+	stores := []struct{ label, dsn string }{{"SQLite", "sqlite:" + filepath.Join(a.dir, "bench.db")}}
 	if pgURL != "" {
 		stores = append(stores, struct{ label, dsn string }{"PostgreSQL", pgURL})
 	}
-	for _, s := range stores {
-		if err := importFigures(ctx, a, t, s.label, s.dsn); err != nil {
+	t := &table{}
+	if run["import"] {
+		fmt.Fprintf(os.Stderr, "generating %d customers and %d order lines with the demo generator...\n", a.customers, a.lines)
+		gen, err := child(ctx, a, "gen", "")
+		if err != nil {
 			return err
 		}
+		t.section(fmt.Sprintf("Import (issue 2): %d customers, %d order lines from the demo generator", a.customers, a.lines))
+		t.row("demo generator (reference: writing CSV)", fmt.Sprintf("%.0f rows/s", gen.rate()), "", "", "", rss(gen))
+		for _, s := range stores {
+			if err := importFigures(ctx, a, t, s.label, s.dsn); err != nil {
+				return err
+			}
+		}
+	}
+	if run["intel"] {
+		t.section(fmt.Sprintf("Customer intelligence (issue 3): %d customers, %d order lines", a.customers, a.intelLines))
+		for _, s := range stores {
+			if err := intelFigures(ctx, a, t, s.label, s.dsn); err != nil {
+				return err
+			}
+		}
+	}
+	if err := moreSections(ctx, a, t, run, stores); err != nil {
+		return err
 	}
 	t.print(os.Stdout)
 	fmt.Printf("\n(total bench time %s; machine: %s)\n", time.Since(start).Round(time.Second), machine())
