@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"nudge/internal/clock"
+	"nudge/internal/compose"
 	"nudge/internal/customer"
 	"nudge/internal/outbox"
 	"nudge/internal/phone"
@@ -74,13 +75,24 @@ type Result struct {
 	Problems   []Problem `json:"problems,omitempty"`
 }
 
+// Renderer renders a template for one recipient: compose.Service, which
+// adds the shop's signature and opt-out line from its settings, draws
+// coupons and makes personal links.
+type Renderer interface {
+	Render(ctx context.Context, src string, c *customer.Customer, category string, x compose.Extras) (compose.Message, error)
+}
+
 // Service sends.
 type Service struct {
 	Outbox    *outbox.Store
 	Policy    *policy.Policy
 	Customers *customer.Store
-	Clock     clock.Clock
-	Region    string
+	// Compose renders; nil renders with the sms package alone (fields
+	// from the row and the customer, the default opt-out line for
+	// marketing, no signature, coupons or links).
+	Compose Renderer
+	Clock   clock.Clock
+	Region  string
 }
 
 // ErrNoText means the request has nothing to send.
@@ -146,7 +158,7 @@ func (s *Service) sendBatch(ctx context.Context, tpl *sms.Template, req Request,
 			res.Duplicates++
 			continue
 		}
-		m, deferred, problem := s.prepare(ctx, tpl, req, rc, kind, now)
+		m, deferred, problem := s.prepare(ctx, tpl, req, rc, kind, keys[i], now)
 		if problem != "" {
 			res.Problems = append(res.Problems, Problem{Line: rc.Line, Phone: pii.MaskPhone(rc.Phone), Reason: problem})
 			continue
@@ -183,7 +195,7 @@ func (s *Service) sendBatch(ctx context.Context, tpl *sms.Template, req Request,
 
 // prepare decides and renders one recipient. A problem (bad number, a
 // field without value, suppressed) keeps it from being queued.
-func (s *Service) prepare(ctx context.Context, tpl *sms.Template, req Request, rc Recipient, kind policy.Kind, now time.Time) (outbox.Message, bool, string) {
+func (s *Service) prepare(ctx context.Context, tpl *sms.Template, req Request, rc Recipient, kind policy.Kind, key string, now time.Time) (outbox.Message, bool, string) {
 	var m outbox.Message
 	n, err := phone.Normalize(rc.Phone, s.Region)
 	if err != nil {
@@ -201,23 +213,37 @@ func (s *Service) prepare(ctx context.Context, tpl *sms.Template, req Request, r
 	if d.Verdict == policy.Suppress {
 		return m, false, "suppressed: " + strings.Join(d.Codes(), ", ")
 	}
-	fields := sms.MapFields{}
+	var cust *customer.Customer
 	if r.CustomerID > 0 && s.Customers != nil {
 		if c, err := s.Customers.Get(ctx, r.CustomerID); err == nil {
-			fields["name"] = c.Name
-			fields["surname_title"] = sms.SurnameTitle(c.Name, c.Gender, req.Locale)
-			fields["city"] = c.City
-			fields["external_id"] = c.ExternalID
+			cust = &c
 		}
 	}
-	for k, v := range rc.Fields {
-		fields[k] = v
+	var text string
+	if s.Compose != nil {
+		msg, err := s.Compose.Render(ctx, req.Text, cust, req.Category, compose.Extras{Values: rc.Fields, Locale: req.Locale,
+			MessageKey: key, NoLint: true})
+		if err != nil {
+			return m, false, err.Error()
+		}
+		text = msg.Text
+	} else {
+		fields := sms.MapFields{}
+		if cust != nil {
+			fields["name"] = cust.Name
+			fields["surname_title"] = sms.SurnameTitle(cust.Name, cust.Gender, req.Locale)
+			fields["city"] = cust.City
+			fields["external_id"] = cust.ExternalID
+		}
+		for k, v := range rc.Fields {
+			fields[k] = v
+		}
+		var err error
+		if text, err = tpl.Render(fields); err != nil {
+			return m, false, err.Error()
+		}
+		text = sms.Compose(text, sms.ComposeOptions{Marketing: kind == policy.Marketing, Locale: req.Locale})
 	}
-	text, err := tpl.Render(fields)
-	if err != nil {
-		return m, false, err.Error()
-	}
-	text = sms.Compose(text, sms.ComposeOptions{Marketing: kind == policy.Marketing, Locale: req.Locale})
 	m = outbox.Message{CustomerID: r.CustomerID, Phone: n.E164, Text: text, Category: req.Category}
 	if d.Verdict == policy.Defer {
 		m.NotBefore = d.Until

@@ -3,11 +3,13 @@ package direct
 import (
 	"context"
 	"io"
+	"strings"
 	"log/slog"
 	"testing"
 	"time"
 
 	"nudge/internal/clock"
+	"nudge/internal/compose"
 	"nudge/internal/customer"
 	"nudge/internal/outbox"
 	"nudge/internal/pii"
@@ -112,4 +114,49 @@ func TestSendMarketingRules(t *testing.T) {
 			t.Fatal("unknown category accepted")
 		}
 	})
+}
+
+// With the compose service, rendering is compose's: the same fields, and
+// its errors for rows that cannot be filled.
+func TestSendThroughCompose(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		clk := clock.NewFake(t0)
+		s, cs, pol := service(t, db, clk)
+		c, err := compose.New(ctx, db, compose.Options{Customers: cs, Policy: pol, Clock: clk})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Compose = c
+		res, err := s.Send(ctx, Request{RequestID: "c1", Category: "order", Text: "{{surname_title}}，您的订单{{order}}已发货",
+			Recipients: []Recipient{
+				{Phone: "13812345678", Fields: map[string]string{"order": "A1001"}, Line: 2},
+				{Phone: "13700000000", Line: 3},
+			}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Queued != 1 || len(res.Problems) != 1 || res.Problems[0].Line != 3 ||
+			!strings.Contains(res.Problems[0].Reason, "has no value and no fallback") {
+			t.Fatalf("%+v", res)
+		}
+		want, err := c.Render(ctx, "{{surname_title}}，您的订单{{order}}已发货", mustCustomer(t, cs, "c1"), "order",
+			compose.Extras{Values: map[string]string{"order": "A1001"}, NoLint: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, _ := s.Outbox.Get(ctx, res.IDs[0])
+		if v.Text != want.Text || !strings.Contains(v.Text, "王女士，您的订单A1001已发货") {
+			t.Fatalf("sent %q, compose renders %q", v.Text, want.Text)
+		}
+	})
+}
+
+func mustCustomer(t *testing.T, cs *customer.Store, id string) *customer.Customer {
+	t.Helper()
+	c, err := cs.GetByExternalID(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &c
 }
