@@ -3,8 +3,8 @@ package direct
 import (
 	"context"
 	"io"
-	"strings"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
