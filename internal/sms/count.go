@@ -40,7 +40,7 @@ func CountText(text string) Count {
 	case units <= single:
 		c.Segments = 1
 	default:
-		c.Segments = len(splitParts(text, enc, part))
+		c.Segments = countParts(text, enc, part)
 		c.PerSegment = part
 	}
 	return c

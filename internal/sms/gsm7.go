@@ -59,6 +59,23 @@ var gsmExtensionDecode = func() map[byte]rune {
 // alphabet, 2 for the extension table (escape + code), 0 when r cannot be
 // written in GSM-7 at all.
 func septets(r rune) int {
+	if r >= 0 && r < 128 {
+		return int(asciiSeptets[r])
+	}
+	return septetsOf(r)
+}
+
+// asciiSeptets is septets for ASCII, the bulk of Latin copy, read from a
+// table instead of two map lookups per character.
+var asciiSeptets = func() (t [128]uint8) {
+	for r := range t {
+		t[r] = uint8(septetsOf(rune(r)))
+	}
+	return t
+}()
+
+// septetsOf is septets from the alphabet's maps.
+func septetsOf(r rune) int {
 	if _, ok := gsmIndex[r]; ok {
 		return 1
 	}

@@ -39,3 +39,20 @@ func splitParts(text string, enc Encoding, limit int) []string {
 	}
 	return append(parts, text[start:])
 }
+
+// countParts returns len(splitParts(text, enc, limit)) without building
+// the parts: CountText runs once per message sent.
+func countParts(text string, enc Encoding, limit int) int {
+	parts, used := 1, 0
+	for _, r := range text {
+		cost := ucs2Units(r)
+		if enc == GSM7 {
+			cost = septets(r)
+		}
+		if used+cost > limit {
+			parts, used = parts+1, 0
+		}
+		used += cost
+	}
+	return parts
+}

@@ -249,12 +249,17 @@ func (t *Template) RenderSpans(f Fields) (Rendered, error) {
 		b.WriteString(v)
 		runes += utf8.RuneCountInString(v)
 		span.End = runes
-		span.Link = containsURL(v)
+		span.Link = mayHoldURL(v) && containsURL(v)
 		out.Spans = append(out.Spans, span)
 	}
 	out.Text = b.String()
 	return out, nil
 }
+
+// mayHoldURL is a quick test that lets most values skip the URL pattern:
+// every form it knows has a scheme's ':' or a '.' before www or a
+// top-level domain, and a customer's level or name rarely has either.
+func mayHoldURL(v string) bool { return strings.ContainsAny(v, ".:") }
 
 func contains(list []string, s string) bool {
 	for _, x := range list {

@@ -3,6 +3,7 @@ package sms
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // compoundSurnames are two-character Chinese surnames. A name that starts
@@ -28,12 +29,26 @@ var compoundSurnames = []string{
 // 女士/先生 is returned as is; an empty name gives "" so that a template
 // fallback applies.
 func SurnameTitle(name, gender, locale string) string {
+	head, tail := surnameTitle(name, gender, locale)
+	return head + tail
+}
+
+// AppendSurnameTitle appends SurnameTitle(name, gender, locale) to dst, for
+// a renderer that writes the value straight into the message.
+func AppendSurnameTitle(dst []byte, name, gender, locale string) []byte {
+	head, tail := surnameTitle(name, gender, locale)
+	return append(append(dst, head...), tail...)
+}
+
+// surnameTitle returns SurnameTitle in two pieces, so that neither form
+// has to build the other: "王"+"女士", "Ms "+"Smith", or the name and "".
+func surnameTitle(name, gender, locale string) (head, tail string) {
 	name = strings.TrimSpace(name)
 	if name == "" {
-		return ""
+		return "", ""
 	}
 	if strings.HasSuffix(name, "女士") || strings.HasSuffix(name, "先生") {
-		return name
+		return name, ""
 	}
 	female, male := false, false
 	switch strings.ToLower(strings.TrimSpace(gender)) {
@@ -43,41 +58,48 @@ func SurnameTitle(name, gender, locale string) string {
 		male = true
 	}
 	if !female && !male {
-		return name
+		return name, ""
 	}
 	if isEnglish(locale) {
-		title := "Mr"
 		if female {
-			title = "Ms"
+			return "Ms ", surname(name)
 		}
-		return title + " " + surname(name)
+		return "Mr ", surname(name)
 	}
-	title := "先生"
 	if female {
-		title = "女士"
+		return surname(name), "女士"
 	}
-	return surname(name) + title
+	return surname(name), "先生"
 }
 
 // isEnglish reports whether locale asks for English (en, en-US, en_GB ...).
 func isEnglish(locale string) bool {
-	l := strings.ToLower(locale)
-	return l == "en" || strings.HasPrefix(l, "en-") || strings.HasPrefix(l, "en_")
+	// EqualFold instead of ToLower: "zh-CN" would be copied to lower case
+	// on every message.
+	if len(locale) < 2 || !strings.EqualFold(locale[:2], "en") {
+		return false
+	}
+	return len(locale) == 2 || locale[2] == '-' || locale[2] == '_'
 }
 
 // surname picks the family name: for a name written in Han characters the
 // first one (or two for a compound surname), for any other name its last
 // word.
 func surname(name string) string {
-	first := []rune(name)[0]
+	first, size := utf8.DecodeRuneInString(name)
 	if unicode.Is(unicode.Han, first) {
 		for _, c := range compoundSurnames {
 			if strings.HasPrefix(name, c) {
 				return c
 			}
 		}
-		return string(first)
+		return name[:size]
 	}
-	words := strings.Fields(name)
-	return words[len(words)-1]
+	// The last word: name is trimmed, so it ends in one.
+	i := strings.LastIndexFunc(name, unicode.IsSpace)
+	if i < 0 {
+		return name
+	}
+	_, size = utf8.DecodeRuneInString(name[i:])
+	return name[i+size:]
 }

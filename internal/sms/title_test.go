@@ -29,3 +29,23 @@ func TestSurnameTitle(t *testing.T) {
 		}
 	}
 }
+
+func TestAppendSurnameTitle(t *testing.T) {
+	for _, tc := range []struct{ name, gender, locale, want string }{
+		{"欧阳娜娜", "f", "zh-CN", "欧阳女士"},
+		{"John Ronald\u3000Tolkien", "m", "en-GB", "Mr Tolkien"},
+		{"李娜", "", "zh-CN", "李娜"},
+		{" ", "f", "en", ""},
+	} {
+		if got := string(AppendSurnameTitle([]byte("你好"), tc.name, tc.gender, tc.locale)); got != "你好"+tc.want {
+			t.Errorf("AppendSurnameTitle(%q, %q, %q) = %q, want %q", tc.name, tc.gender, tc.locale, got, "你好"+tc.want)
+		}
+		if got := SurnameTitle(tc.name, tc.gender, tc.locale); got != tc.want {
+			t.Errorf("SurnameTitle(%q, %q, %q) = %q, want %q", tc.name, tc.gender, tc.locale, got, tc.want)
+		}
+	}
+	buf := make([]byte, 0, 64)
+	if n := testing.AllocsPerRun(100, func() { buf = AppendSurnameTitle(buf[:0], "Jane Smith", "f", "zh-CN") }); n != 0 {
+		t.Errorf("AppendSurnameTitle allocates %.1f times, want 0", n)
+	}
+}
