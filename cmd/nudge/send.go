@@ -76,7 +76,7 @@ func runSend(ctx context.Context, e *env) error {
 	if err := d.Manager.Plan(ctx); err != nil {
 		return err
 	}
-	svc := &direct.Service{Outbox: d.Outbox, Policy: d.Policy, Customers: a.Customers, Clock: a.Clock, Region: a.Config.Region}
+	svc := d.Direct()
 	res, err := svc.Send(ctx, direct.Request{RequestID: *requestID, Category: *category, Text: body, Recipients: rcs})
 	if err != nil {
 		return err

@@ -87,9 +87,13 @@ type Delivery struct {
 	stop      func()
 }
 
-// Delivery builds the delivery services. pol may be nil, in which case a
-// policy service is opened and closed with the Delivery.
+// Delivery builds the delivery services. pol may be nil: the App's policy
+// service is used then, or, when the App has none, one is opened and
+// closed with the Delivery.
 func (a *App) Delivery(ctx context.Context, pol *policy.Policy) (*Delivery, error) {
+	if pol == nil {
+		pol = a.Policy
+	}
 	d := &Delivery{a: a, Policy: pol}
 	if pol == nil {
 		p, err := policy.New(ctx, a.DB, a.Keys, a.Clock, policy.Options{Region: a.Config.Region, Timezone: a.Config.Timezone, Log: a.Log})
@@ -225,7 +229,17 @@ func (a *App) startDelivery(ctx context.Context) (*Delivery, error) {
 // API returns what the REST API's message and gateway endpoints need.
 func (d *Delivery) API() *api.Delivery {
 	return &api.Delivery{Outbox: d.Outbox, Gateways: d.Gateways, Registry: d.Registry,
-		Direct: &direct.Service{Outbox: d.Outbox, Policy: d.Policy, Customers: d.a.Customers, Clock: d.a.Clock, Region: d.a.Config.Region}}
+		Direct: d.Direct()}
+}
+
+// Direct returns the sender without a campaign, rendering through the
+// App's compose service when it has one.
+func (d *Delivery) Direct() *direct.Service {
+	s := &direct.Service{Outbox: d.Outbox, Policy: d.Policy, Customers: d.a.Customers, Clock: d.a.Clock, Region: d.a.Config.Region}
+	if d.a.Compose != nil {
+		s.Compose = d.a.Compose
+	}
+	return s
 }
 
 // Web returns what the console's gateways, message log and inbox pages
