@@ -10,8 +10,11 @@
 // link for {{link}}, adds the shop's signature and, for marketing, the
 // opt-out line (the shop's Settings), counts the result as a carrier bills
 // it and lints it. Preview does the same for a real customer without
-// drawing a code or making a link. docs/templates.md is the merchant's
-// guide.
+// drawing a code or making a link. A sender that sends one template to
+// many customers (a campaign step) makes a Renderer once and renders each
+// customer with it, without the lint: the same messages, with the work
+// that repeats done once and one allocation per message.
+// docs/templates.md is the merchant's guide.
 package compose
 
 import (
@@ -19,6 +22,7 @@ import (
 	"embed"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -45,6 +49,9 @@ type Service struct {
 	policy    *policy.Policy
 	settings  atomic.Pointer[Settings]
 	cache     templateCache
+	// scratch holds the buffers of renders done through Render and
+	// Preview, reused across calls (see render.go).
+	scratch sync.Pool
 	// placeholder is the preview's stand-in for a short link.
 	placeholder string
 }
@@ -146,51 +153,6 @@ type Extras struct {
 // pool, a link without target), ErrUnknownCategory, ErrNoText.
 func (s *Service) Render(ctx context.Context, src string, c *customer.Customer, category string, x Extras) (Message, error) {
 	return s.render(ctx, src, c, category, x, false)
-}
-
-// render is Render, or with preview set the same without drawing codes or
-// making links, and with the name masked.
-func (s *Service) render(ctx context.Context, src string, c *customer.Customer, category string, x Extras, preview bool) (Message, error) {
-	if src == "" {
-		return Message{}, ErrNoText
-	}
-	p, err := s.cache.get(src)
-	if err != nil {
-		return Message{}, err
-	}
-	marketing, err := s.isMarketing(category)
-	if err != nil {
-		return Message{}, err
-	}
-	st := s.settings.Load()
-	if x.Locale == "" {
-		x.Locale = st.DefaultLocale
-	}
-	now := s.clock.Now()
-	f := Fields{c: c, locale: x.Locale, values: x.Values, now: now, loc: s.location(), maskName: preview}
-	if len(p.coupons) > 0 || p.link != nil {
-		f.special = make(map[string]string, len(p.coupons)+1)
-		if err := s.fillSpecial(ctx, p, c, x, preview, f.special); err != nil {
-			return Message{}, err
-		}
-	}
-	r, err := p.tpl.RenderSpans(&f)
-	if err != nil {
-		if me, ok := err.(*sms.MissingFieldError); ok {
-			return Message{}, &RenderError{Field: me.Name, Pos: me.Pos, Reason: "no value and no fallback", Err: me}
-		}
-		return Message{}, err
-	}
-	opts := sms.ComposeOptions{Brand: st.Brand, Suffix: st.suffix(), Marketing: marketing,
-		OptOut: st.optOutFor(x.Locale), Locale: x.Locale}
-	text := sms.Compose(r.Text, opts)
-	n := sms.CountText(text)
-	m := Message{Text: text, Encoding: n.Encoding, Segments: n.Segments, Units: n.Units, PerSegment: n.PerSegment,
-		Chars: runeCount(text)}
-	if !x.NoLint {
-		m.Warnings = lint(text, r, st, marketing)
-	}
-	return m, nil
 }
 
 // isMarketing maps a category to whether it is marketing; "" is

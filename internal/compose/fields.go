@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"nudge/internal/customer"
 	"nudge/internal/pii"
@@ -34,9 +35,8 @@ type Fields struct {
 	maskName bool
 	// special holds the codes and the link made for this message.
 	special map[string]string
-	// attrs is the parsed attributes object, read on first use.
-	attrs       map[string]json.RawMessage
-	attrsParsed bool
+	// attrs indexes the customer's attributes object, on first use.
+	attrs attrIndex
 }
 
 // BuiltinFields are the fields every customer has, with what they hold.
@@ -65,10 +65,7 @@ func NewFields(c *customer.Customer, locale string, values map[string]string, no
 // Field returns the value of a field; ok is false when there is none, and
 // the template's fallback applies.
 func (f *Fields) Field(name string) (string, bool) {
-	if v, ok := f.values[name]; ok {
-		return v, true
-	}
-	if v, ok := f.special[name]; ok {
+	if v, ok := f.given(name); ok {
 		return v, true
 	}
 	if f.c == nil {
@@ -77,7 +74,54 @@ func (f *Fields) Field(name string) (string, bool) {
 	if v, ok := f.builtin(name); ok {
 		return v, v != ""
 	}
-	return f.attribute(name)
+	raw, ok := f.attribute(name)
+	if !ok {
+		return "", false
+	}
+	if raw[0] == '"' {
+		if v, plain := plainString(raw); plain {
+			return string(v), len(v) > 0
+		}
+		return decodeString(raw)
+	}
+	return string(raw), true
+}
+
+// AppendField appends the value Field returns to dst without making it a
+// string first (sms.FieldAppender): a campaign's renderer writes the
+// surname and title, dates and attributes straight into the message.
+func (f *Fields) AppendField(dst []byte, name string) ([]byte, bool) {
+	if v, ok := f.given(name); ok {
+		return append(dst, v...), true
+	}
+	if f.c == nil {
+		return dst, false
+	}
+	if out, known := f.appendBuiltin(dst, name); known {
+		return out, len(out) > len(dst)
+	}
+	raw, ok := f.attribute(name)
+	if !ok {
+		return dst, false
+	}
+	if raw[0] == '"' {
+		if v, plain := plainString(raw); plain {
+			return append(dst, v...), len(v) > 0
+		}
+		v, ok := decodeString(raw)
+		return append(dst, v...), ok
+	}
+	return append(dst, raw...), true
+}
+
+// given returns a value the sender passed or compose made for this
+// message (a coupon code, the short link).
+func (f *Fields) given(name string) (string, bool) {
+	if v, ok := f.values[name]; ok {
+		return v, true
+	}
+	v, ok := f.special[name]
+	return v, ok
 }
 
 // builtin returns a customer field; known is false for a name that is not
@@ -105,49 +149,80 @@ func (f *Fields) builtin(name string) (v string, known bool) {
 		return c.Birthday, true
 	case "external_id":
 		return c.ExternalID, true
-	case "member_since":
-		if c.RegisteredAt.IsZero() {
-			return "", true
-		}
-		return c.RegisteredAt.In(f.loc).Format("2006-01-02"), true
-	case "member_days":
-		if c.RegisteredAt.IsZero() || f.now.Before(c.RegisteredAt) {
-			return "", true
-		}
-		return strconv.Itoa(int(f.now.Sub(c.RegisteredAt) / (24 * time.Hour))), true
+	case "member_since", "member_days":
+		var buf [24]byte
+		return string(f.appendDate(buf[:0], name)), true
 	}
 	return "", false
 }
 
-// attribute returns a top-level attribute as text: a string as it is, a
-// number as written in the JSON (1200, not 1.2e+03), true or false. null,
-// objects and arrays have no text form for a message and count as missing.
-func (f *Fields) attribute(name string) (string, bool) {
-	if !f.attrsParsed {
-		f.attrsParsed = true
-		if len(f.c.Attributes) > 2 {
-			_ = json.Unmarshal(f.c.Attributes, &f.attrs) // checked on import
-		}
+// appendBuiltin appends a customer field to dst; known is false for a name
+// that is not one. The computed fields are appended without a string of
+// their own; the others are strings already.
+func (f *Fields) appendBuiltin(dst []byte, name string) (out []byte, known bool) {
+	switch name {
+	case "surname_title":
+		return sms.AppendSurnameTitle(dst, f.c.Name, f.c.Gender, f.locale), true
+	case "member_since", "member_days":
+		return f.appendDate(dst, name), true
 	}
-	raw, ok := f.attrs[name]
-	if !ok {
-		return "", false
+	v, known := f.builtin(name)
+	return append(dst, v...), known
+}
+
+// appendDate appends member_since (the registration date in the shop's
+// zone) or member_days (whole days since), nothing when there is no
+// registration date or it lies ahead.
+func (f *Fields) appendDate(dst []byte, name string) []byte {
+	reg := f.c.RegisteredAt
+	if reg.IsZero() {
+		return dst
 	}
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 {
-		return "", false
+	if name == "member_since" {
+		return reg.In(f.loc).AppendFormat(dst, "2006-01-02")
+	}
+	if f.now.Before(reg) {
+		return dst
+	}
+	return strconv.AppendInt(dst, int64(f.now.Sub(reg)/(24*time.Hour)), 10)
+}
+
+// attribute returns a top-level attribute's JSON value when it has a text
+// form for a message: a string, a number or true/false. A string is
+// returned with its quotes. null, objects and arrays count as missing.
+func (f *Fields) attribute(name string) ([]byte, bool) {
+	if len(f.c.Attributes) <= 2 {
+		return nil, false // "", "{}": nothing to look up
+	}
+	raw, ok := f.attrs.lookup(f.c.Attributes, name)
+	if !ok || len(raw) == 0 {
+		return nil, false
 	}
 	switch raw[0] {
-	case '"':
-		var s string
-		if json.Unmarshal(raw, &s) != nil {
-			return "", false
-		}
-		return s, s != ""
 	case '{', '[', 'n':
+		return nil, false
+	}
+	return raw, true
+}
+
+// plainString returns the text of a JSON string that needs no decoding (no
+// escape, valid UTF-8), and false when it needs json.Unmarshal.
+func plainString(raw []byte) ([]byte, bool) {
+	v := raw[1 : len(raw)-1]
+	if bytes.IndexByte(v, '\\') >= 0 || !utf8.Valid(v) {
+		return nil, false
+	}
+	return v, true
+}
+
+// decodeString decodes a JSON string with escapes; an empty one counts as
+// missing.
+func decodeString(raw []byte) (string, bool) {
+	var v string
+	if json.Unmarshal(raw, &v) != nil {
 		return "", false
 	}
-	return string(raw), true
+	return v, v != ""
 }
 
 // lastDigits returns the last n digits of s ("" when it has fewer).

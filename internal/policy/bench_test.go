@@ -2,45 +2,19 @@ package policy
 
 import (
 	"testing"
-	"time"
-
-	"nudge/internal/sms"
 )
 
 // BenchmarkEvaluate is one decision per op over a varied million-recipient
-// set; it must report 0 allocs/op.
+// set; it must report 0 allocs/op. The render + decision benchmark is
+// compose's BenchmarkRenderDecide.
 func BenchmarkEvaluate(b *testing.B) {
 	rules := mustRules(b, DefaultConfig())
-	now := time.Date(2025, 6, 1, 11, 30, 0, 0, time.UTC)
-	rs := BenchRecipients(1_000_000, now)
+	rs := BenchRecipients(1_000_000, BenchNow())
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		k := i % len(rs)
-		_ = Evaluate(&rs[k], benchCategory(k), now, rules)
-	}
-}
-
-// BenchmarkRenderAndEvaluate is a render of the benchmark template plus a
-// decision per op: the campaign's inner loop.
-func BenchmarkRenderAndEvaluate(b *testing.B) {
-	rules := mustRules(b, DefaultConfig())
-	tpl, err := sms.ParseTemplate(BenchTemplate)
-	if err != nil {
-		b.Fatal(err)
-	}
-	now := time.Date(2025, 6, 1, 11, 30, 0, 0, time.UTC)
-	rs := BenchRecipients(1_000_000, now)
-	var f benchFields
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; b.Loop(); i++ {
-		k := i % len(rs)
-		f.i = k
-		if _, err := tpl.Render(&f); err != nil {
-			b.Fatal(err)
-		}
-		_ = Evaluate(&rs[k], benchCategory(k), now, rules)
+		_ = Evaluate(&rs[k], BenchCategory(k), BenchNow(), rules)
 	}
 }
 
@@ -59,5 +33,27 @@ func TestBenchDecide(t *testing.T) {
 	}
 	if sum := res.Verdicts[0] + res.Verdicts[1] + res.Verdicts[2]; sum != n || res.Verdicts[0] == 0 || res.Verdicts[1] == 0 || res.Verdicts[2] == 0 {
 		t.Errorf("verdicts %v: want a mix of all three summing to %d", res.Verdicts, n)
+	}
+}
+
+// TestBenchRecipientsInBatches: a recipient is the same whichever batch
+// makes it, so a streamed benchmark decides the same million.
+func TestBenchRecipientsInBatches(t *testing.T) {
+	all := BenchRecipients(1000, BenchNow())
+	g := NewBenchAudience(BenchNow())
+	batch := make([]Recipient, 300)
+	for from := 0; from < len(all); from += len(batch) {
+		part := batch[:min(len(batch), len(all)-from)]
+		g.Fill(part, from)
+		for k := range part {
+			a, b := part[k], all[from+k]
+			if a.Location.String() != b.Location.String() {
+				t.Fatalf("recipient %d from a batch at %d is in %v, want %v", from+k, from, a.Location, b.Location)
+			}
+			a.Location, b.Location = nil, nil
+			if a != b {
+				t.Fatalf("recipient %d from a batch at %d differs: %+v vs %+v", from+k, from, a, b)
+			}
+		}
 	}
 }
