@@ -7,7 +7,7 @@ BIN           := bin/nudge
 PG_URL        ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 export NUDGE_TEST_POSTGRES ?= $(PG_URL)
 
-.PHONY: build demo test bench lint deps deps-npm deps-chromium deps-postgres clean
+.PHONY: build demo test bench lint deps deps-npm deps-chromium deps-postgres deps-wrk clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/nudge
@@ -21,8 +21,17 @@ test: deps
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 20m ./...
 
-bench: build deps-postgres
+bench: build deps-postgres deps-wrk
 	$(GO) run ./tools/bench
+
+# Debian's wrk drives the short-link redirect in the bench's links section.
+deps-wrk:
+	@if ! command -v wrk >/dev/null 2>&1; then \
+		echo "installing Debian's wrk for the redirect benchmark"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; \
+	fi
 
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }

@@ -46,6 +46,12 @@ var cases = map[string]func(ctx context.Context, a caseArgs) (result, error){
 	"import-orders":    caseImportOrders,
 	"build-intel":      caseBuildIntel,
 	"intel":            caseIntel,
+	"compose":          caseCompose,
+	"compose-decide":   caseComposeDecide,
+	"compose-copy":     caseComposeCopy,
+	"links":            caseLinks,
+	"delivery":         caseDelivery,
+	"delivery-rtt":     caseDeliveryRTT,
 }
 
 type caseArgs struct {
@@ -54,6 +60,9 @@ type caseArgs struct {
 	customers  int
 	lines      int
 	intelLines int
+	recipients int // compose
+	messages   int // delivery, without delay
+	delayed    int // delivery, with 50 ms added to every submit_sm_resp
 }
 
 func main() {
@@ -64,6 +73,9 @@ func main() {
 	flag.IntVar(&a.customers, "customers", 1_000_000, "customers to generate")
 	flag.IntVar(&a.lines, "lines", 1_000_000, "order lines to import")
 	flag.IntVar(&a.intelLines, "intel-lines", 10_000_000, "order lines in the intelligence store")
+	flag.IntVar(&a.recipients, "recipients", 1_000_000, "recipients rendered and decided")
+	flag.IntVar(&a.messages, "messages", 1_000_000, "messages delivered per store without delay")
+	flag.IntVar(&a.delayed, "delayed", 0, "messages delivered per store with 50 ms added to every submit_sm_resp (default a fifth of -messages)")
 	only := flag.String("only", "", "comma-separated sections to run: import,intel,compose,links,delivery (default all)")
 	pg := flag.String("postgres", envOr("NUDGE_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"), "PostgreSQL server for the PostgreSQL column ('' to skip)")
 	flag.Parse()
@@ -99,12 +111,20 @@ func envOr(k, def string) string {
 // child runs one case in a fresh process and returns its result with the
 // child's peak RSS.
 func child(ctx context.Context, a caseArgs, name, dsn string) (result, error) {
+	return childEnv(ctx, a, name, dsn)
+}
+
+// childEnv is child with variables added to the child's environment (such
+// as GOMAXPROCS=1 for the one-core figures).
+func childEnv(ctx context.Context, a caseArgs, name, dsn string, env ...string) (result, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return result{}, err
 	}
 	cmd := exec.CommandContext(ctx, self, "-case", name, "-dsn", dsn, "-dir", a.dir,
-		"-customers", fmt.Sprint(a.customers), "-lines", fmt.Sprint(a.lines), "-intel-lines", fmt.Sprint(a.intelLines))
+		"-customers", fmt.Sprint(a.customers), "-lines", fmt.Sprint(a.lines), "-intel-lines", fmt.Sprint(a.intelLines),
+		"-recipients", fmt.Sprint(a.recipients), "-messages", fmt.Sprint(a.messages), "-delayed", fmt.Sprint(a.delayed))
+	cmd.Env = append(os.Environ(), env...)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
 	if err != nil {
