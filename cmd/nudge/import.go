@@ -25,6 +25,7 @@ func runImport(ctx context.Context, e *env) error {
 	format := fs.String("format", "", "csv or jsonl (default: from the file name's extension, else from the content)")
 	rejects := fs.String("rejects", "", "where refused rows go (default FILE.rejects.csv, or stdin.rejects.csv)")
 	batch := fs.Int("batch", ingest.DefaultBatchSize, "rows per transaction")
+	indexes := fs.String("indexes", "auto", "secondary indexes: keep (updated row by row), defer (built once at the end), auto (defer for a file large beside the table)")
 	cfg := app.DefaultConfig()
 	cfg.Flags(fs)
 	// Flags may come before or after FILE. The flag package stops at the
@@ -44,13 +45,17 @@ func runImport(ctx context.Context, e *env) error {
 		return errors.New("usage: nudge import customers|orders|products [flags] FILE (- for standard input)")
 	}
 	file := files[0]
+	policy, err := ingest.ParseIndexPolicy(*indexes)
+	if err != nil {
+		return err
+	}
 	a, err := app.Open(ctx, cfg, e.log)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
 
-	opt := ingest.Options{Kind: kind, Format: *format, Name: file, RejectsPath: *rejects, BatchSize: *batch, Progress: e.stderr}
+	opt := ingest.Options{Kind: kind, Format: *format, Name: file, RejectsPath: *rejects, BatchSize: *batch, Progress: e.stderr, Indexes: policy}
 	if f, ok := e.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		opt.Terminal = true
 	}

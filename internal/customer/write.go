@@ -198,6 +198,10 @@ func (s *Store) resolvePhoneOnly(ctx context.Context, tx *sql.Tx, ps []Prepared)
 	if len(need) == 0 {
 		return nil
 	}
+	// A bulk import may have deferred the index this lookup needs.
+	if err := s.db.RestoreIndex(ctx, tx, "customers_phone_index"); err != nil {
+		return err
+	}
 	var args []any
 	byIndex := map[string][]int{} // any key's index of a number -> rows
 	for _, i := range need {

@@ -36,7 +36,8 @@ type Options struct {
 	// RejectsPath is where refused rows go; "" is Name+".rejects.csv", or
 	// stdin.rejects.csv in the working directory for standard input.
 	RejectsPath string
-	// Size is the input's size in bytes for the progress ETA; 0 is unknown.
+	// Size is the input's size in bytes, for the progress ETA and the
+	// IndexesAuto decision; 0 is unknown.
 	Size int64
 	// Progress receives progress reports; nil reports nothing.
 	Progress io.Writer
@@ -46,6 +47,9 @@ type Options struct {
 	BatchSize int
 	// Clock times the import; nil is the wall clock.
 	Clock clock.Clock
+	// Indexes says when the target tables' secondary indexes are built;
+	// see IndexPolicy.
+	Indexes IndexPolicy
 }
 
 // DefaultBatchSize is rows per transaction: large enough that a commit's
@@ -148,7 +152,13 @@ func Import(ctx context.Context, cs *customer.Store, r io.Reader, opt Options) (
 	if p.batchSize <= 0 {
 		p.batchSize = DefaultBatchSize
 	}
-	runErr := p.run(ctx)
+	deferred, runErr := p.deferIndexes(ctx, opt.Indexes, opt.Size)
+	if runErr == nil {
+		runErr = p.run(ctx)
+	}
+	if err := p.restoreIndexes(ctx, deferred); runErr == nil {
+		runErr = err
+	}
 	closeErr := rej.close()
 	if sum.Rejected > 0 {
 		sum.RejectsPath = rejectsPath

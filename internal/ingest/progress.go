@@ -96,3 +96,16 @@ func etaText(eta time.Duration, prefix string) string {
 
 // seconds writes a duration as people read an import's time: "3.2s".
 func seconds(d time.Duration) string { return fmt.Sprintf("%.1fs", d.Seconds()) }
+
+// note reports a step after the rows, such as building indexes.
+func (p *progress) note(what string) {
+	if p == nil {
+		return
+	}
+	if p.term {
+		fmt.Fprintf(p.w, "\r%s: %s...\x1b[K", p.kind, what)
+		p.drawn = true
+		return
+	}
+	fmt.Fprintf(p.w, "%s: %s\n", p.kind, what)
+}

@@ -88,8 +88,9 @@ func (db *DB) Pending(ctx context.Context) ([]Migration, error) {
 // when several nudge processes start at once.
 const migrateLockID = 7_245_001
 
-// Migrate applies every pending migration, each in its own transaction, and
-// returns the ones it applied.
+// Migrate applies every pending migration, each in its own transaction,
+// rebuilds any index a bulk import left deferred (see DeferIndexes), and
+// returns the migrations it applied.
 func (db *DB) Migrate(ctx context.Context) ([]Migration, error) {
 	if db.Dialect == Postgres {
 		conn, err := db.W.Conn(ctx)
@@ -118,6 +119,10 @@ func (db *DB) Migrate(ctx context.Context) ([]Migration, error) {
 		if err != nil {
 			return nil, fmt.Errorf("store: migration %04d_%s: %w", m.Version, m.Name, err)
 		}
+	}
+	// Indexes a bulk import dropped and did not live to rebuild.
+	if err := db.RestoreIndexes(ctx); err != nil {
+		return nil, err
 	}
 	return pending, nil
 }

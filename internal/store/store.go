@@ -63,6 +63,9 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	}
 }
 
+// writerCacheKiB is the SQLite writer's page cache.
+const writerCacheKiB = 32 << 10
+
 func openSQLite(ctx context.Context, path string) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("store: sqlite: empty path")
@@ -83,7 +86,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	// stay in memory; checkpoints wait for 64 MB of WAL instead of 4 MB so
 	// that each copies a page back once for many commits, and the WAL is
 	// truncated back to that size afterwards.
-	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32768)&_pragma=wal_autocheckpoint(16384)&_pragma=journal_size_limit(67108864)&_txlock=immediate")
+	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=temp_store(MEMORY)&_pragma=cache_size(-"+strconv.Itoa(writerCacheKiB)+")&_pragma=wal_autocheckpoint(16384)&_pragma=journal_size_limit(67108864)&_txlock=immediate")
 	if err != nil {
 		return nil, err
 	}
