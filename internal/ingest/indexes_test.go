@@ -2,6 +2,8 @@ package ingest_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 
 	"nudge/internal/customer"
@@ -73,4 +75,26 @@ func TestImportWithDeferredIndexes(t *testing.T) {
 			t.Fatalf("%d indexes left deferred", n)
 		}
 	})
+}
+
+// On PostgreSQL a load that grows a table refreshes its statistics, so the
+// planner does not go on taking it for empty.
+func TestImportRefreshesPostgresStatistics(t *testing.T) {
+	db := storetest.Postgres(t)
+	cs := newStore(t, db)
+	var b strings.Builder
+	b.WriteString("id,phone\n")
+	for i := range 6000 {
+		fmt.Fprintf(&b, "C%d,1391234%04d\n", i, i)
+	}
+	if _, err := importFile(t, cs, ingest.Customers, writeFile(t, "big.csv", b.String()), ingest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	var tuples float64
+	if err := db.W.QueryRow(`SELECT reltuples FROM pg_class WHERE oid = 'customers'::regclass`).Scan(&tuples); err != nil {
+		t.Fatal(err)
+	}
+	if tuples < 5000 {
+		t.Fatalf("planner statistics say %.0f customers after importing 6000", tuples)
+	}
 }

@@ -40,6 +40,10 @@ type pipeline struct {
 	w       *customer.Writer
 	pending int
 	since   time.Time
+
+	// analyzedAt is the rows taken when the planner's statistics were
+	// last refreshed; see refreshStats.
+	analyzedAt int
 }
 
 // Commit policy: large enough that a commit's rewrite of randomly touched
@@ -259,6 +263,9 @@ func (p *pipeline) commit() error {
 	}
 	err := p.w.Commit()
 	p.w, p.pending = nil, 0
+	if err == nil {
+		err = p.refreshStats()
+	}
 	return err
 }
 
