@@ -12,5 +12,5 @@ package pii
 // clicks that straddle it.
 func (kr *Keyring) IPKey() []byte {
 	k := kr.Current()
-	return k.mac(k.indexKey, "nudge ip hash key v1")
+	return k.mac(macIndex, "nudge ip hash key v1")
 }

@@ -22,6 +22,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/emmansun/gmsm/sm3"
 	"github.com/emmansun/gmsm/sm4"
@@ -42,6 +43,9 @@ type Key struct {
 	aead     cipher.AEAD
 	indexKey []byte
 	printKey []byte
+
+	poolsOnce sync.Once
+	pools     [2]sync.Pool // HMAC states keyed with indexKey and printKey
 }
 
 // Keyring holds the loaded master keys. The last one is current: it seals new
@@ -193,11 +197,37 @@ func AppendKeyFile(dataDir string) (*Keyring, error) {
 	return LoadKeyring("", dataDir)
 }
 
-func (k *Key) mac(key []byte, parts ...string) []byte {
-	h := hmac.New(func() hash.Hash { return sm3.New() }, key)
+func (k *Key) mac(which macKey, parts ...string) []byte {
+	pool := k.macPool(which)
+	h := pool.Get().(hash.Hash)
 	for _, p := range parts {
 		h.Write([]byte(p))
-		h.Write([]byte{0}) // separator: ("ab","c") and ("a","bc") must differ
+		h.Write(separator[:]) // ("ab","c") and ("a","bc") must differ
 	}
-	return h.Sum(nil)
+	sum := h.Sum(make([]byte, 0, sm3.Size))
+	h.Reset() // back to the keyed state, which Reset restores without rehashing the key
+	pool.Put(h)
+	return sum
+}
+
+var separator = [1]byte{0}
+
+// macKey names one of a key's derived HMAC keys.
+type macKey int
+
+const (
+	macIndex macKey = iota // blind indexes (and the IP hash key)
+	macPrint               // row fingerprints
+)
+
+// macPool keeps keyed HMAC-SM3 states for one of the derived keys: setting
+// up HMAC hashes two blocks, as much as the digest of a short value itself,
+// and a bulk import computes two digests per row.
+func (k *Key) macPool(which macKey) *sync.Pool {
+	k.poolsOnce.Do(func() {
+		for i, dk := range [...][]byte{macIndex: k.indexKey, macPrint: k.printKey} {
+			k.pools[i].New = func() any { return hmac.New(sm3.New, dk) }
+		}
+	})
+	return &k.pools[which]
 }

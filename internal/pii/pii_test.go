@@ -2,11 +2,16 @@ package pii
 
 import (
 	"bytes"
+	"crypto/hmac"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/emmansun/gmsm/sm3"
 )
 
 func testKeyring(t *testing.T, masters ...string) *Keyring {
@@ -147,4 +152,36 @@ func BenchmarkSealIndex(b *testing.B) {
 		kr.Seal("name", "王小明")
 		kr.Index("phone", "+8613812341234")
 	}
+}
+
+// The pooled HMAC states give what a fresh HMAC-SM3 gives, whichever state
+// a call happens to reuse, and the two derived keys never mix.
+func TestPooledMACsMatchAFreshHMAC(t *testing.T) {
+	kr := testKeyring(t, keyA)
+	k := kr.Current()
+	fresh := func(key []byte, parts ...string) []byte {
+		h := hmac.New(sm3.New, key)
+		for _, p := range parts {
+			h.Write([]byte(p))
+			h.Write([]byte{0})
+		}
+		return h.Sum(nil)[:IndexSize]
+	}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range 200 {
+				v := fmt.Sprintf("+86138%08d", g*1000+i)
+				if got := kr.Index("phone", v); !bytes.Equal(got, fresh(k.indexKey, "phone", v)) {
+					t.Errorf("Index(%s) = %x, want %x", v, got, fresh(k.indexKey, "phone", v))
+					return
+				}
+				if got := kr.Fingerprint(v, "x"); !bytes.Equal(got, fresh(k.printKey, v, "x")) {
+					t.Errorf("Fingerprint(%s) differs from a fresh HMAC", v)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }

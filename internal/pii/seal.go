@@ -81,7 +81,7 @@ func (kr *Keyring) Index(field, normalised string) []byte {
 
 // Index computes the blind index of a normalised value with this key.
 func (k *Key) Index(field, normalised string) []byte {
-	return k.mac(k.indexKey, field, normalised)[:IndexSize]
+	return k.mac(macIndex, field, normalised)[:IndexSize]
 }
 
 // IndexAll computes the blind index under every loaded key, newest first.
@@ -100,5 +100,5 @@ func (kr *Keyring) IndexAll(field, normalised string) [][]byte {
 // reader of the database from testing guesses against it.
 func (kr *Keyring) Fingerprint(parts ...string) []byte {
 	k := kr.Current()
-	return k.mac(k.printKey, parts...)[:IndexSize]
+	return k.mac(macPrint, parts...)[:IndexSize]
 }
