@@ -4,6 +4,7 @@
 package customer
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -114,13 +115,16 @@ func (c *Customer) Normalize(defaultRegion string) error {
 	}
 	if len(c.Attributes) == 0 || string(c.Attributes) == "null" {
 		c.Attributes = json.RawMessage("{}")
-	} else {
-		var m map[string]any
-		if err := json.Unmarshal(c.Attributes, &m); err != nil {
-			return fieldErr("attributes", "not a JSON object")
-		}
+	} else if !isJSONObject(c.Attributes) {
+		return fieldErr("attributes", "not a JSON object")
 	}
 	return nil
+}
+
+// isJSONObject checks without decoding (an import checks every row).
+func isJSONObject(b []byte) bool {
+	t := bytes.TrimLeft(b, " \t\r\n")
+	return len(t) > 0 && t[0] == '{' && json.Valid(b)
 }
 
 // ParseGender accepts the ways shops write gender and returns "f", "m" or "".
