@@ -49,7 +49,7 @@ func caseBuildIntel(ctx context.Context, a caseArgs) (result, error) {
 			}
 			pw.CloseWithError(err)
 		}()
-		sum, err := ingest.Import(ctx, cs, pr, ingest.Options{Kind: k.kind, Format: "csv", Name: "bench " + string(k.kind), RejectsPath: os.DevNull})
+		sum, err := ingest.Import(ctx, cs, pr, ingest.Options{Kind: k.kind, Format: "csv", Name: "bench " + string(k.kind), RejectsPath: os.DevNull, Indexes: ingest.IndexesDefer})
 		pr.Close()
 		if err != nil {
 			return result{}, err
