@@ -62,7 +62,13 @@ const (
 
 // addHistory counts one customer with BG/NBD history (x, t_x, T), t_x and T
 // in weeks, and spend mean (yuan) when x > 0.
+// A customer first seen on the calibration end (T = 0) has had no time to
+// buy again or to lapse: the models learn nothing from them, and their
+// likelihood is undefined, so the fit leaves them out.
 func (f *fitter) addHistory(x, tx, T, mean float64) {
+	if !(T > 0) {
+		return
+	}
 	key := uint64(x)<<(2*dayBits) | uint64(math.Round(tx*7))<<dayBits | uint64(math.Round(T*7))
 	f.summaries[key]++
 	if x > 0 {
