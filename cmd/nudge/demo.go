@@ -90,6 +90,26 @@ func runDemo(ctx context.Context, e *env) error {
 		}
 	}
 
+	// RFM and predictions now, so that every page has numbers at once
+	// (the scheduler keeps them fresh from here on).
+	if err := a.RefreshNow(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, "RFM groups, purchase cycles and lifetime values computed")
+	// The built-in simulator as the gateway, so that sending works.
+	d, err := a.Delivery(ctx, nil)
+	if err != nil {
+		return err
+	}
+	added, err := d.AddDemoSimulator(ctx)
+	d.Close()
+	if err != nil {
+		return err
+	}
+	if added {
+		fmt.Fprintf(e.stdout, "gateway sim: the built-in simulator (%s)\n", app.DemoSimulatorURL)
+	}
+
 	password := demoPassword
 	if !loopback(cfg.Addr) {
 		password = rand.Text()[:16]
@@ -123,6 +143,7 @@ func importGenerated(ctx context.Context, e *env, a *app.App, kind ingest.Kind, 
 		Name:        "demo " + string(kind),
 		RejectsPath: filepath.Join(a.Config.DataDir, "demo-"+string(kind)+".rejects.csv"),
 		Progress:    e.stderr,
+		Indexes:     ingest.IndexesDefer, // a fresh store, fed through a pipe of unknown size
 	}
 	if f, ok := e.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		iopt.Terminal = true

@@ -14,6 +14,9 @@ import (
 
 	"nudge/internal/app"
 	"nudge/internal/demo"
+	"nudge/internal/intel"
+	"nudge/internal/outbox"
+	"nudge/internal/outbox/direct"
 )
 
 // TestDemoNoServe builds a small demo store through the real import path
@@ -108,6 +111,58 @@ func checkDemoStore(t *testing.T, dir string, customers int, seed int64, nows ..
 	}
 	if _, err := a.Auth.Authenticate(ctx, "admin", "nudge-demo"); err != nil {
 		t.Errorf("demo login: %v", err)
+	}
+	// Every page has numbers: RFM and the predictions are computed.
+	if rep, err := a.Segments.RFM(ctx); err != nil || rep.Scored == 0 {
+		t.Errorf("RFM of the demo store: %+v %v", rep, err)
+	}
+	iv, err := intel.NewService(ctx, a.DB, intel.Options{Clock: a.Clock, Location: a.Customers.Location()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if asOf, err := iv.LatestRun(ctx); err != nil || asOf == "" {
+		t.Errorf("predictions of the demo store: as of %q, %v", asOf, err)
+	}
+	checkDemoSends(t, a, c.Phone)
+}
+
+// checkDemoSends sends one message the way the console does and waits for
+// the simulator's receipt.
+func checkDemoSends(t *testing.T, a *app.App, to string) {
+	t.Helper()
+	ctx := context.Background()
+	d, err := a.Delivery(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	gws, err := d.Gateways.List(ctx)
+	if err != nil || len(gws) != 1 || gws[0].Name != "sim" {
+		t.Fatalf("demo gateways: %+v %v", gws, err)
+	}
+	if err := d.Start(ctx, app.Roles{Dispatch: true}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := d.Direct().Send(ctx, direct.Request{Text: "您的订单已发货", Recipients: []direct.Recipient{{Phone: to}}})
+	if err != nil || len(res.IDs) != 1 {
+		t.Fatalf("send: %+v %v", res, err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		v, err := d.Outbox.Get(ctx, res.IDs[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Status.Final() {
+			if v.Gateway != "sim" || v.Status != outbox.Delivered && v.Status != outbox.Undelivered {
+				t.Fatalf("message ended %s through %q", v.Status, v.Gateway)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("message still %s after 20 s", v.Status)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 

@@ -36,6 +36,9 @@ type App struct {
 	// Compose renders templates into the messages every sender sends, and
 	// keeps the signature, opt-out and coupon settings.
 	Compose *compose.Service
+	// Scheduler runs the nightly jobs while `nudge serve` has the
+	// scheduler role; nil otherwise.
+	Scheduler *Scheduler
 }
 
 // Open opens the store, applies pending migrations, loads the master keys

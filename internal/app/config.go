@@ -30,6 +30,9 @@ type Config struct {
 	BaseURL string // NUDGE_BASE_URL
 	// ShutdownTimeout bounds the wait for in-flight requests on SIGTERM.
 	ShutdownTimeout time.Duration
+	// RefreshAt is the shop-local time ("HH:MM", or "off") of the nightly
+	// RFM and prediction refresh; NUDGE_REFRESH_AT.
+	RefreshAt string
 }
 
 // DefaultConfig reads the environment over the defaults.
@@ -43,6 +46,7 @@ func DefaultConfig() Config {
 		BaseURL:         os.Getenv("NUDGE_BASE_URL"),
 		DB:              os.Getenv("NUDGE_DB"),
 		ShutdownTimeout: 20 * time.Second,
+		RefreshAt:       env("NUDGE_REFRESH_AT", "03:00"),
 	}
 	if c.MasterKey == "" {
 		if f := os.Getenv("NUDGE_MASTER_KEY_FILE"); f != "" {
@@ -81,6 +85,12 @@ func (c *Config) Validate() error {
 	if _, err := time.LoadLocation(c.Timezone); err != nil {
 		return fmt.Errorf("config: NUDGE_TIMEZONE %q: %w", c.Timezone, err)
 	}
+	if c.RefreshAt == "" {
+		c.RefreshAt = "03:00"
+	}
+	if _, err := ParseRefreshAt(c.RefreshAt); err != nil {
+		return err
+	}
 	if c.BaseURL == "" {
 		c.BaseURL = "http://" + c.Addr
 	}
@@ -93,8 +103,8 @@ func (c Config) Print(w io.Writer) {
 	if c.MasterKey != "" {
 		key = "NUDGE_MASTER_KEY (set)"
 	}
-	fmt.Fprintf(w, "data      %s\ndb        %s\naddr      %s\nbase_url  %s\nregion    %s\ntimezone  %s\nmaster    %s\n",
-		c.DataDir, redactDB(c.DB), c.Addr, c.BaseURL, c.Region, c.Timezone, key)
+	fmt.Fprintf(w, "data      %s\ndb        %s\naddr      %s\nbase_url  %s\nregion    %s\ntimezone  %s\nmaster    %s\nrefresh   %s\n",
+		c.DataDir, redactDB(c.DB), c.Addr, c.BaseURL, c.Region, c.Timezone, key, c.RefreshAt)
 }
 
 func redactDB(dsn string) string {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -41,11 +42,22 @@ func (a *App) Serve(ctx context.Context, addr string, ready func(url string)) er
 // serve is Serve with a hook to add routes, which tests use for handlers
 // that block or panic on purpose.
 func (a *App) serve(ctx context.Context, addr string, ready func(url string), extra func(*http.ServeMux)) error {
-	d, err := a.startDelivery(ctx)
+	roles, err := ParseRoles(os.Getenv("NUDGE_ROLES"))
+	if err != nil {
+		return fmt.Errorf("NUDGE_ROLES: %w", err)
+	}
+	d, err := a.startDelivery(ctx, roles)
 	if err != nil {
 		return err
 	}
 	defer d.Close() // after the HTTP shutdown below: requests in flight may still enqueue
+	if roles.Scheduler {
+		stop, err := a.startScheduler(ctx)
+		if err != nil {
+			return fmt.Errorf("scheduler: %w", err)
+		}
+		defer stop() // a job in progress finishes its statement and stops
+	}
 	h, err := a.handler(extra, d)
 	if err != nil {
 		return err

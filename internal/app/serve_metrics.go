@@ -44,8 +44,40 @@ func newHTTPMetrics(a *App) *httpMetrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		&storeCounts{app: a},
+		jobMetrics{a},
 	)
 	return m
+}
+
+var (
+	jobRunsDesc     = prometheus.NewDesc("nudge_job_runs_total", "Runs of a scheduled job by this process.", []string{"job"}, nil)
+	jobFailuresDesc = prometheus.NewDesc("nudge_job_failures_total", "Failed runs of a scheduled job by this process.", []string{"job"}, nil)
+	jobLastRunDesc  = prometheus.NewDesc("nudge_job_last_run_timestamp_seconds", "Start of a scheduled job's last run by this process.", []string{"job"}, nil)
+	jobLastTookDesc = prometheus.NewDesc("nudge_job_last_duration_seconds", "Duration of a scheduled job's last run by this process.", []string{"job"}, nil)
+)
+
+// jobMetrics reports the scheduler's jobs, when this process runs them.
+type jobMetrics struct{ app *App }
+
+func (j jobMetrics) Describe(ch chan<- *prometheus.Desc) {
+	ch <- jobRunsDesc
+	ch <- jobFailuresDesc
+	ch <- jobLastRunDesc
+	ch <- jobLastTookDesc
+}
+
+func (j jobMetrics) Collect(ch chan<- prometheus.Metric) {
+	if j.app.Scheduler == nil {
+		return
+	}
+	for _, st := range j.app.Scheduler.Status() {
+		ch <- prometheus.MustNewConstMetric(jobRunsDesc, prometheus.CounterValue, float64(st.Runs), st.Name)
+		ch <- prometheus.MustNewConstMetric(jobFailuresDesc, prometheus.CounterValue, float64(st.Failures), st.Name)
+		if !st.LastRun.IsZero() {
+			ch <- prometheus.MustNewConstMetric(jobLastRunDesc, prometheus.GaugeValue, float64(st.LastRun.Unix()), st.Name)
+			ch <- prometheus.MustNewConstMetric(jobLastTookDesc, prometheus.GaugeValue, st.LastTook.Seconds(), st.Name)
+		}
+	}
 }
 
 // countsMaxAge is how long customer and order counts are reused: counting a

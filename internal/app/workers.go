@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"net/http"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -35,10 +34,11 @@ func GatewayKinds() []gateway.Kind {
 type Roles struct {
 	API      bool // the console, the API and the gateway hooks
 	Dispatch bool // gateways, the dispatcher, receipts and replies
-	// Scheduler and Links are for the campaign scheduler and the short
-	// link service; they are parsed here so that one flag names every role.
+	// Scheduler runs the nightly jobs (RFM, predictions; see schedule.go).
 	Scheduler bool
-	Links     bool
+	// Links is for the short link service; it is parsed here so that one
+	// setting names every role.
+	Links bool
 }
 
 // AllRoles is the embedded default.
@@ -209,12 +209,8 @@ func (d *Delivery) Close() {
 }
 
 // startDelivery builds the delivery services for `nudge serve` and starts
-// the workers of the roles NUDGE_ROLES names (default all).
-func (a *App) startDelivery(ctx context.Context) (*Delivery, error) {
-	roles, err := ParseRoles(os.Getenv("NUDGE_ROLES"))
-	if err != nil {
-		return nil, fmt.Errorf("NUDGE_ROLES: %w", err)
-	}
+// the workers of roles.
+func (a *App) startDelivery(ctx context.Context, roles Roles) (*Delivery, error) {
 	d, err := a.Delivery(ctx, nil)
 	if err != nil {
 		return nil, err

@@ -139,3 +139,17 @@ func (s *Service) StoredFit(ctx context.Context) (Fit, error) {
 	}
 	return f, nil
 }
+
+// LatestRun returns the date (2006-01-02) the latest refresh was as of,
+// "" before the first refresh that could fit the models. The scheduler
+// reads it to tell whether the predictions are due.
+func (s *Service) LatestRun(ctx context.Context) (string, error) {
+	f, err := s.StoredFit(ctx)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return f.CalibrationEnd.Format(time.DateOnly), nil
+}
