@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"sync"
 	"time"
+
+	"nudge/internal/pii"
 )
 
 // Message is one SMS to submit.
@@ -263,7 +265,7 @@ func (p *Pool) onDeliver(d *DeliverSM) Status {
 	}
 	mo, ok, err := p.reasm.Add(d)
 	if err != nil {
-		p.cfg.Logger.Warn("unreadable MO message", "source", d.SourceAddr, "err", err)
+		p.cfg.Logger.Warn("unreadable MO message", "source", pii.MaskPhone(d.SourceAddr), "err", err)
 	}
 	if ok && p.cfg.OnMessage != nil {
 		p.cfg.OnMessage(mo)
@@ -275,7 +277,7 @@ func (p *Pool) onDeliver(d *DeliverSM) Status {
 // sweep hands over MO sets whose reassembly timed out.
 func (p *Pool) sweep() {
 	for _, mo := range p.reasm.Expire() {
-		p.cfg.Logger.Warn("incomplete MO message", "source", mo.Source, "parts", mo.Parts)
+		p.cfg.Logger.Warn("incomplete MO message", "source", pii.MaskPhone(mo.Source), "parts", mo.Parts)
 		if p.cfg.OnMessage != nil {
 			p.cfg.OnMessage(mo)
 		}
