@@ -16,6 +16,20 @@ type Message struct {
 	To   string // destination number, E.164 digits without '+' when DestTON is 1
 	Text string
 	From string // sender; empty means Config.SourceAddr
+	// ValidUntil, when set, is sent as the absolute validity_period: the
+	// SMSC drops the message undelivered after it.
+	ValidUntil time.Time
+}
+
+// ValidityPeriod formats t as SMPP 3.4's absolute time (section 7.1.1),
+// "YYMMDDhhmmsstnnp", in UTC: tenths of a second, then the offset from
+// UTC in quarter hours ("00") and its sign ("+"). Zero gives "", no limit.
+func ValidityPeriod(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	u := t.UTC()
+	return fmt.Sprintf("%02d%02d%02d%02d%02d%02d%d00+", u.Year()%100, int(u.Month()), u.Day(), u.Hour(), u.Minute(), u.Second(), u.Nanosecond()/1e8)
 }
 
 // Pool keeps Config.Binds sessions bound to one SMSC, reconnecting each with
@@ -215,7 +229,8 @@ func (p *Pool) Submit(ctx context.Context, m Message) ([]string, error) {
 			SourceAddrTON: p.cfg.SourceTON, SourceAddrNPI: p.cfg.SourceNPI, SourceAddr: from,
 			DestAddrTON: p.cfg.DestTON, DestAddrNPI: p.cfg.DestNPI, DestinationAddr: m.To,
 			ESMClass: part.ESMClass, RegisteredDelivery: reg, DataCoding: part.DataCoding,
-			Message: part.Message, TLVs: part.TLVs,
+			ValidityPeriod: ValidityPeriod(m.ValidUntil),
+			Message:        part.Message, TLVs: part.TLVs,
 		}}
 		for {
 			if s, err = p.pick(ctx, s); err != nil {

@@ -329,3 +329,28 @@ func TestSequenceNumbersWrapBeforeResponseBit(t *testing.T) {
 		t.Fatalf("sequence %x", got)
 	}
 }
+
+// A message with a validity carries it as the absolute validity_period,
+// byte for byte where the specification puts it (after
+// schedule_delivery_time, before registered_delivery).
+func TestSubmitCarriesValidityPeriod(t *testing.T) {
+	if got := ValidityPeriod(time.Date(2026, 11, 24, 10, 5, 9, 700_000_000, time.FixedZone("CST", 8*3600))); got != "261124020509700+" {
+		t.Fatalf("ValidityPeriod = %q, want 261124020509700+ (UTC)", got)
+	}
+	f := newFakeSMSC(t)
+	cfg := testConfig(f.addr())
+	cfg.SourceAddr = "1069"
+	p := openPool(t, cfg)
+	f.waitFor(BindTransceiver)
+	until := time.Date(2026, 11, 24, 2, 5, 9, 0, time.UTC)
+	if _, err := p.Submit(ctx5s(t), Message{To: "8613800138000", Text: "Hi", ValidUntil: until}); err != nil {
+		t.Fatal(err)
+	}
+	sub := f.waitFor(SubmitSMID)
+	want := hexb(t, "00000044 00000004 00000000 00000002"+
+		"00 00 00"+asciiHex("1069")+"00 01 01"+asciiHex("8613800138000")+"00"+
+		"00 00 00 00"+asciiHex("261124020509000+")+"00 01 00 00 00 02"+asciiHex("Hi"))
+	if !bytes.Equal(sub.raw, want) {
+		t.Fatalf("submit_sm:\n got %x\nwant %x", sub.raw, want)
+	}
+}

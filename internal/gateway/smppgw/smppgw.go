@@ -251,7 +251,7 @@ func (g *Gateway) Submit(ctx context.Context, m gateway.Message) ([]string, erro
 		return nil, &gateway.Error{Action: gateway.Retry, Code: "not bound", Err: errors.New("smpp: not bound yet")}
 	}
 	to := strings.TrimPrefix(m.To, "+")
-	ids, err := p.Submit(ctx, smpp.Message{To: to, Text: m.Text})
+	ids, err := p.Submit(ctx, smpp.Message{To: to, Text: m.Text, ValidUntil: m.ValidUntil})
 	if err != nil {
 		return nil, classify(err, ids)
 	}
