@@ -299,13 +299,17 @@ func policyKind(p *policy.Policy) func(string) string {
 type policySuppressor struct{ p *policy.Policy }
 
 func (s policySuppressor) Suppressed(ctx context.Context, rs []outbox.Recipient) ([]string, error) {
-	out := make([]string, len(rs))
+	phones, cats := make([]string, len(rs)), make([]policy.Category, len(rs))
 	for i, r := range rs {
-		reason, err := s.p.CheckSuppressed(ctx, r.Phone, policy.Category(r.Category))
-		if err != nil {
-			return nil, err
-		}
-		out[i] = string(reason)
+		phones[i], cats[i] = r.Phone, policy.Category(r.Category)
+	}
+	reasons, err := s.p.CheckSuppressedMany(ctx, phones, cats)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(rs))
+	for i, r := range reasons {
+		out[i] = string(r)
 	}
 	return out, nil
 }

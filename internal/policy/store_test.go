@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -171,6 +172,15 @@ func TestSuppressionList(t *testing.T) {
 			if err != nil || got != c.want {
 				t.Errorf("%s %s: %q %v, want %q", c.phone, c.cat, got, err, c.want)
 			}
+		}
+		// The dispatcher's batch check agrees, the same number twice in a
+		// batch included.
+		phones := []string{"+8613900000009", "+8613900000009", "+8613900000010", "+8613900000010", "+8613900000011"}
+		cats := []policy.Category{"marketing", "order", "marketing", "order", "marketing"}
+		many, err := f.pol.CheckSuppressedMany(ctx, phones, cats)
+		want := []policy.Reason{policy.ReasonManual, policy.ReasonManual, policy.ReasonComplaint, "", ""}
+		if err != nil || !slices.Equal(many, want) {
+			t.Fatalf("CheckSuppressedMany = %q %v, want %q", many, err, want)
 		}
 		// The number becomes a customer: the list already holds for it.
 		if _, err := f.cust.UpsertCustomers(ctx, []customer.Customer{consenting("N", "13900000009")}); err != nil {
