@@ -377,23 +377,35 @@ func runSegmentExport(ctx context.Context, e *env) error {
 	return nil
 }
 
+// openIntel parses fs, opens the app and the intelligence service, and
+// reads the date flag dateFlag, whose value *date is once fs is parsed
+// (zero: today). The caller closes the app.
+func openIntel(ctx context.Context, e *env, fs *flag.FlagSet, dateFlag string, date *string) (*app.App, *intel.Service, time.Time, error) {
+	a, err := openApp(ctx, e, fs)
+	if err != nil {
+		return nil, nil, time.Time{}, err
+	}
+	day, err := parseDay(dateFlag, *date, a.Customers.Location())
+	var svc *intel.Service
+	if err == nil {
+		svc, err = intelService(ctx, a)
+	}
+	if err != nil {
+		a.Close()
+		return nil, nil, time.Time{}, err
+	}
+	return a, svc, day, nil
+}
+
 func runPredictRefresh(ctx context.Context, e *env) error {
 	fs := newFlags("predict refresh", e)
 	asOf := fs.String("as-of", "", "use the orders up to this date, YYYY-MM-DD (default today)")
 	asJSON := fs.Bool("json", false, "print JSON")
-	a, err := openApp(ctx, e, fs)
+	a, svc, day, err := openIntel(ctx, e, fs, "as-of", asOf)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	day, err := parseDay("as-of", *asOf, a.Customers.Location())
-	if err != nil {
-		return err
-	}
-	svc, err := intelService(ctx, a)
-	if err != nil {
-		return err
-	}
 	rep, err := svc.RefreshAsOf(ctx, day)
 	if err != nil {
 		return err
@@ -415,19 +427,11 @@ func runCLVFit(ctx context.Context, e *env) error {
 	fs := newFlags("clv fit", e)
 	end := fs.String("calibration-end", "", "last day of orders to fit, YYYY-MM-DD (default today)")
 	asJSON := fs.Bool("json", false, "print JSON")
-	a, err := openApp(ctx, e, fs)
+	a, svc, day, err := openIntel(ctx, e, fs, "calibration-end", end)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	day, err := parseDay("calibration-end", *end, a.Customers.Location())
-	if err != nil {
-		return err
-	}
-	svc, err := intelService(ctx, a)
-	if err != nil {
-		return err
-	}
 	fit, err := svc.Fit(ctx, day)
 	if err != nil {
 		return err
