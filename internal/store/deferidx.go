@@ -111,12 +111,12 @@ func (db *DB) RestoreIndexes(ctx context.Context, names ...string) error {
 		// but an index build sorts the whole table: let that spill to a
 		// file, so memory stays flat whatever the table's size.
 		// The sorter's memory is the page cache's size: a quarter of it
-		// still sorts in few merge passes, and a second thread sorts
-		// while the first reads the table.
-		if _, err := db.W.ExecContext(ctx, `PRAGMA temp_store = FILE; PRAGMA threads = 2; PRAGMA cache_size = -`+strconv.Itoa(writerCacheKiB/4)); err != nil {
+		// still sorts in few merge passes. (A second sorter thread,
+		// PRAGMA threads, made whole imports slower here, not faster.)
+		if _, err := db.W.ExecContext(ctx, `PRAGMA temp_store = FILE; PRAGMA cache_size = -`+strconv.Itoa(writerCacheKiB/4)); err != nil {
 			return err
 		}
-		defer db.W.ExecContext(context.WithoutCancel(ctx), `PRAGMA temp_store = MEMORY; PRAGMA threads = 0; PRAGMA cache_size = -`+strconv.Itoa(writerCacheKiB))
+		defer db.W.ExecContext(context.WithoutCancel(ctx), `PRAGMA temp_store = MEMORY; PRAGMA cache_size = -`+strconv.Itoa(writerCacheKiB))
 	}
 	for _, n := range names {
 		if err := db.Tx(ctx, func(tx *sql.Tx) error { return db.RestoreIndex(ctx, tx, n) }); err != nil {
