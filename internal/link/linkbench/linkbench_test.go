@@ -17,12 +17,16 @@ func TestRunCountsEveryClick(t *testing.T) {
 	if _, err := exec.LookPath("wrk"); err != nil {
 		t.Skip("wrk is not installed (apt-get install wrk)")
 	}
-	res, err := Run(context.Background(), Options{Duration: time.Second, Warmup: -1, Rounds: 1, Links: 50, Connections: 8})
+	const conns = 8
+	res, err := Run(context.Background(), Options{Duration: time.Second, Warmup: -1, Rounds: 1, Links: 50, Connections: conns})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Log(res)
-	if res.Clicks == 0 || res.Clicks != res.Handled || res.Requests < res.Handled || res.Requests-res.Handled > 8 {
+	// wrk stops with up to a request per connection on the wire, and
+	// counts a request cut by a reconnect as sent: a few more than the
+	// server answered, never fewer. Every answered redirect is a click.
+	if res.Clicks == 0 || res.Clicks != res.Handled || res.Requests < res.Handled || res.Requests-res.Handled > 2*conns {
 		t.Fatalf("requests %d, handled %d, clicks %d", res.Requests, res.Handled, res.Clicks)
 	}
 	if res.Reference.RequestsPerSec <= 0 || res.Redirect.RequestsPerSec <= 0 || res.Redirect.P99 <= 0 {
