@@ -37,7 +37,7 @@ lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
 
-deps: deps-npm deps-chromium deps-postgres
+deps: deps-npm deps-chromium deps-postgres deps-wrk
 
 # npm packages: the SMSC peer (smpp) and the browser driver (playwright-core)
 # used by tests; the console's vendored htmx/ECharts are checked against them.

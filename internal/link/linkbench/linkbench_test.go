@@ -2,6 +2,7 @@ package linkbench
 
 import (
 	"context"
+	"os"
 	"os/exec"
 	"testing"
 	"time"
@@ -15,7 +16,10 @@ func TestRunCountsEveryClick(t *testing.T) {
 		t.Skip("runs wrk for a few seconds")
 	}
 	if _, err := exec.LookPath("wrk"); err != nil {
-		t.Skip("wrk is not installed (apt-get install wrk)")
+		if os.Getenv("CI") == "true" {
+			t.Fatal("wrk is not installed: make test installs it (deps-wrk)")
+		}
+		t.Skip("wrk is not installed (apt-get install wrk, or make deps)")
 	}
 	const conns = 8
 	res, err := Run(context.Background(), Options{Duration: time.Second, Warmup: -1, Rounds: 1, Links: 50, Connections: conns})
