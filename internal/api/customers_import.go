@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http"
 
 	"nudge/internal/customer"
@@ -50,52 +49,29 @@ func (a *API) customerFromInput(in customerIn) (customer.Customer, error) {
 // that a bad one is reported with its index and field while the good ones
 // are written, in one transaction.
 func (a *API) customersImport(w http.ResponseWriter, r *http.Request) {
-	body, err := readBody(w, r)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	recs, bulk, err := records(body, "customers")
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	res := newWriteResult()
-	prepared := make([]customer.Prepared, 0, len(recs))
-	for i, raw := range recs {
-		var in customerIn
-		if rej := decodeRecord(raw, &in); rej != nil {
-			res.reject(i, rej.Field, rej.Reason)
-			continue
-		}
+	b, ok := decodeBatch(a, w, r, "customers", func(in customerIn, _ int) (customer.Prepared, error) {
 		c, err := a.customerFromInput(in)
-		if err == nil {
-			var p customer.Prepared
-			if p, err = a.customers.Prepare(c); err == nil {
-				prepared = append(prepared, p)
-				continue
-			}
+		if err != nil {
+			return customer.Prepared{}, err
 		}
-		var fe *customer.FieldError
-		if !errors.As(err, &fe) {
-			a.fail(w, r, err)
-			return
-		}
-		res.reject(i, fe.Field, fe.Reason)
+		return a.customers.Prepare(c)
+	})
+	if !ok {
+		return
 	}
-	if len(prepared) > 0 {
-		wr, err := a.customers.WritePrepared(r.Context(), prepared)
+	res := b.res
+	if len(b.items) > 0 {
+		wr, err := a.customers.WritePrepared(r.Context(), b.items)
 		if err != nil {
 			a.fail(w, r, err)
 			return
 		}
 		res.WriteResult = wr
-		res.Taken = len(prepared)
-		if !bulk {
-			res.ExternalID = prepared[0].ExternalID()
+		res.Taken = len(b.items)
+		if !b.bulk {
+			res.ExternalID = b.items[0].ExternalID()
 		}
 	}
-	a.log.Info("customers written", "token", tokenName(r.Context()), "records", len(recs), "taken", res.Taken,
-		"rejected", len(res.Rejected), "inserted", res.Inserted, "updated", res.Updated, "unchanged", res.Unchanged)
-	answer(w, res, bulk)
+	a.logWritten(r, "customers", b.recs, res)
+	answer(w, res, b.bulk)
 }

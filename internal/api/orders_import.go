@@ -71,37 +71,13 @@ func (a *API) orderFromInput(in orderIn, ref int) (customer.Order, error) {
 // {"orders": [...]}. An order whose customer nudge does not know is
 // rejected with its index; the others are written in one transaction.
 func (a *API) ordersImport(w http.ResponseWriter, r *http.Request) {
-	body, err := readBody(w, r)
-	if err != nil {
-		a.fail(w, r, err)
+	b, ok := decodeBatch(a, w, r, "orders", a.orderFromInput)
+	if !ok {
 		return
 	}
-	recs, bulk, err := records(body, "orders")
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	res := newWriteResult()
-	orders := make([]customer.Order, 0, len(recs))
-	for i, raw := range recs {
-		var in orderIn
-		if rej := decodeRecord(raw, &in); rej != nil {
-			res.reject(i, rej.Field, rej.Reason)
-			continue
-		}
-		o, err := a.orderFromInput(in, i)
-		var fe *customer.FieldError
-		if errors.As(err, &fe) {
-			res.reject(i, fe.Field, fe.Reason)
-			continue
-		} else if err != nil {
-			a.fail(w, r, err)
-			return
-		}
-		orders = append(orders, o)
-	}
-	if len(orders) > 0 {
-		or, err := a.customers.UpsertOrders(r.Context(), orders)
+	res := b.res
+	if len(b.items) > 0 {
+		or, err := a.customers.UpsertOrders(r.Context(), b.items)
 		if err != nil {
 			a.fail(w, r, err)
 			return
@@ -115,11 +91,10 @@ func (a *API) ordersImport(w http.ResponseWriter, r *http.Request) {
 				res.reject(rj.Ref, "customer_id", rj.Reason)
 			}
 		}
-		res.Taken = len(orders) - len(seen)
+		res.Taken = len(b.items) - len(seen)
 		res.WriteResult = or.Orders
 		res.Lines = &or.Lines
 	}
-	a.log.Info("orders written", "token", tokenName(r.Context()), "records", len(recs), "taken", res.Taken,
-		"rejected", len(res.Rejected), "inserted", res.Inserted, "updated", res.Updated, "unchanged", res.Unchanged)
-	answer(w, res, bulk)
+	a.logWritten(r, "orders", b.recs, res)
+	answer(w, res, b.bulk)
 }

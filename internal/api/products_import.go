@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"net/http"
 
 	"nudge/internal/customer"
@@ -22,49 +21,27 @@ type productIn struct {
 // productsImport handles POST /api/v1/products: one product object, or
 // {"products": [...]}.
 func (a *API) productsImport(w http.ResponseWriter, r *http.Request) {
-	body, err := readBody(w, r)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	recs, bulk, err := records(body, "products")
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	res := newWriteResult()
-	ps := make([]customer.Product, 0, len(recs))
-	for i, raw := range recs {
-		var in productIn
-		if rej := decodeRecord(raw, &in); rej != nil {
-			res.reject(i, rej.Field, rej.Reason)
-			continue
-		}
+	b, ok := decodeBatch(a, w, r, "products", func(in productIn, _ int) (customer.Product, error) {
 		p := customer.Product{SKU: in.SKU, Name: in.Name, Category: in.Category, Stock: in.Stock, SafetyStock: in.SafetyStock}
-		p.Price, err = money("price", in.Price, in.PriceYuan, false)
-		if err == nil {
-			err = p.Normalize()
+		var err error
+		if p.Price, err = money("price", in.Price, in.PriceYuan, false); err != nil {
+			return p, err
 		}
-		var fe *customer.FieldError
-		if errors.As(err, &fe) {
-			res.reject(i, fe.Field, fe.Reason)
-			continue
-		} else if err != nil {
-			a.fail(w, r, err)
-			return
-		}
-		ps = append(ps, p)
+		return p, p.Normalize()
+	})
+	if !ok {
+		return
 	}
-	if len(ps) > 0 {
-		wr, err := a.customers.UpsertProducts(r.Context(), ps)
+	res := b.res
+	if len(b.items) > 0 {
+		wr, err := a.customers.UpsertProducts(r.Context(), b.items)
 		if err != nil {
 			a.fail(w, r, err)
 			return
 		}
 		res.WriteResult = wr
-		res.Taken = len(ps)
+		res.Taken = len(b.items)
 	}
-	a.log.Info("products written", "token", tokenName(r.Context()), "records", len(recs), "taken", res.Taken,
-		"rejected", len(res.Rejected), "inserted", res.Inserted, "updated", res.Updated, "unchanged", res.Unchanged)
-	answer(w, res, bulk)
+	a.logWritten(r, "products", b.recs, res)
+	answer(w, res, b.bulk)
 }

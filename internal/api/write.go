@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"sort"
@@ -61,4 +62,56 @@ func answer(w http.ResponseWriter, res *writeResult, bulk bool) {
 	}
 	res.Error = e
 	writeJSON(w, http.StatusUnprocessableEntity, res)
+}
+
+// batch is a write request's records, decoded and converted.
+type batch[T any] struct {
+	items []T
+	res   *writeResult
+	recs  int  // records in the request
+	bulk  bool // sent as {"plural": [...]}, not one object
+}
+
+// decodeBatch reads a write request: one object, or {plural: [...]}. Each
+// record is decoded into an I and converted with conv (which gets the
+// record's index); a record that does not decode, or whose conversion
+// fails with a customer.FieldError, is rejected with its index and field,
+// and the others are kept in order. Any other error answers the request,
+// and ok is false.
+func decodeBatch[I, T any](a *API, w http.ResponseWriter, r *http.Request, plural string, conv func(in I, i int) (T, error)) (b batch[T], ok bool) {
+	body, err := readBody(w, r)
+	if err != nil {
+		a.fail(w, r, err)
+		return b, false
+	}
+	recs, bulk, err := records(body, plural)
+	if err != nil {
+		a.fail(w, r, err)
+		return b, false
+	}
+	b = batch[T]{items: make([]T, 0, len(recs)), res: newWriteResult(), recs: len(recs), bulk: bulk}
+	for i, raw := range recs {
+		var in I
+		if rej := decodeRecord(raw, &in); rej != nil {
+			b.res.reject(i, rej.Field, rej.Reason)
+			continue
+		}
+		item, err := conv(in, i)
+		var fe *customer.FieldError
+		if errors.As(err, &fe) {
+			b.res.reject(i, fe.Field, fe.Reason)
+			continue
+		} else if err != nil {
+			a.fail(w, r, err)
+			return b, false
+		}
+		b.items = append(b.items, item)
+	}
+	return b, true
+}
+
+// logWritten logs what a write request did, without personal data.
+func (a *API) logWritten(r *http.Request, what string, recs int, res *writeResult) {
+	a.log.Info(what+" written", "token", tokenName(r.Context()), "records", recs, "taken", res.Taken,
+		"rejected", len(res.Rejected), "inserted", res.Inserted, "updated", res.Updated, "unchanged", res.Unchanged)
 }
