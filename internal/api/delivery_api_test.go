@@ -1,24 +1,18 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
-	"net/http"
 	"testing"
 	"time"
 
 	"nudge/internal/api"
-	"nudge/internal/auth"
-	"nudge/internal/clock"
 	"nudge/internal/customer"
 	"nudge/internal/gateway"
 	"nudge/internal/gateway/sim"
 	"nudge/internal/outbox"
 	"nudge/internal/outbox/direct"
-	"nudge/internal/pii"
-	"nudge/internal/policy"
 	"nudge/internal/store"
 	"nudge/internal/store/storetest"
 )
@@ -27,38 +21,18 @@ import (
 // direct sender, the policy and the gateway configuration (sim only).
 func newDeliveryFixture(t *testing.T, db *store.DB) *fixture {
 	t.Helper()
-	ctx := context.Background()
-	kr, _ := pii.NewKeyring(bytes.Repeat([]byte{9}, 32))
 	// 10:00 in Shanghai.
-	clk := clock.NewFake(time.Date(2026, 11, 1, 2, 0, 0, 0, time.UTC))
-	cs, err := customer.NewStore(ctx, db, kr, clk, customer.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := cs.UpsertCustomers(ctx, []customer.Customer{
-		{ExternalID: "A", Phone: "13800000001", Name: "王芳", Gender: "f", Consent: "opted_in", ConsentSource: "pos", ConsentAt: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)},
-	}); err != nil {
-		t.Fatal(err)
-	}
-	as, _ := auth.New(ctx, db, clk)
-	token, _ := as.CreateToken(ctx, "test-erp")
-	lb := &logBuffer{}
-	log := slog.New(slog.NewTextHandler(lb, nil))
-	pol, err := policy.New(ctx, db, kr, clk, policy.Options{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { pol.Close() })
-	out, err := outbox.NewStore(ctx, db, kr, clk, outbox.Options{})
+	b := newBase(t, db, time.Date(2026, 11, 1, 2, 0, 0, 0, time.UTC),
+		customer.Customer{ExternalID: "A", Phone: "13800000001", Name: "王芳", Gender: "f", Consent: "opted_in", ConsentSource: "pos", ConsentAt: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)})
+	pol := b.policy(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	out, err := outbox.NewStore(context.Background(), db, b.kr, b.clk, outbox.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	reg, _ := gateway.NewRegistry(sim.Kind)
-	d := &api.Delivery{Outbox: out, Gateways: gateway.NewStore(db, kr, clk), Registry: reg,
-		Direct: &direct.Service{Outbox: out, Policy: pol, Customers: cs, Clock: clk, Region: "CN"}}
-	mux := http.NewServeMux()
-	api.New(api.Deps{Customers: cs, Auth: as, Clock: clk, Log: log, Delivery: d}).Register(mux)
-	return &fixture{mux: mux, token: token, customers: cs, log: lb}
+	d := &api.Delivery{Outbox: out, Gateways: gateway.NewStore(db, b.kr, b.clk), Registry: reg,
+		Direct: &direct.Service{Outbox: out, Policy: pol, Customers: b.cs, Clock: b.clk, Region: "CN"}}
+	return b.fixture(api.Deps{Delivery: d})
 }
 
 func TestDeliveryAPI(t *testing.T) {

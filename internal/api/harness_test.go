@@ -18,7 +18,9 @@ import (
 	"nudge/internal/auth"
 	"nudge/internal/clock"
 	"nudge/internal/customer"
+	"nudge/internal/link"
 	"nudge/internal/pii"
+	"nudge/internal/policy"
 	"nudge/internal/store"
 )
 
@@ -72,29 +74,79 @@ type fixture struct {
 }
 
 func newFixture(t *testing.T, db *store.DB) *fixture {
+	return newBase(t, db, time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)).fixture(api.Deps{})
+}
+
+// base is what every fixture starts from: a keyring, a clock stopped at
+// the given time, the customer store holding the seed customers, the auth
+// service with a test token, and a logger writing into a buffer.
+type base struct {
+	t     *testing.T
+	db    *store.DB
+	kr    *pii.Keyring
+	clk   *clock.Fake
+	cs    *customer.Store
+	as    *auth.Service
+	token string
+	lb    *logBuffer
+	log   *slog.Logger
+}
+
+func newBase(t *testing.T, db *store.DB, now time.Time, seed ...customer.Customer) *base {
 	t.Helper()
 	ctx := context.Background()
-	kr, err := pii.NewKeyring(bytes.Repeat([]byte{9}, 32))
-	if err != nil {
+	b := &base{t: t, db: db, clk: clock.NewFake(now), lb: &logBuffer{}}
+	b.log = slog.New(slog.NewTextHandler(b.lb, nil))
+	var err error
+	if b.kr, err = pii.NewKeyring(bytes.Repeat([]byte{9}, 32)); err != nil {
 		t.Fatal(err)
 	}
-	clk := clock.NewFake(time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC))
-	cs, err := customer.NewStore(ctx, db, kr, clk, customer.Options{})
-	if err != nil {
+	if b.cs, err = customer.NewStore(ctx, db, b.kr, b.clk, customer.Options{}); err != nil {
 		t.Fatal(err)
 	}
-	as, err := auth.New(ctx, db, clk)
-	if err != nil {
+	if len(seed) > 0 {
+		if _, err := b.cs.UpsertCustomers(ctx, seed); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if b.as, err = auth.New(ctx, db, b.clk); err != nil {
 		t.Fatal(err)
 	}
-	token, err := as.CreateToken(ctx, "test-erp")
-	if err != nil {
+	if b.token, err = b.as.CreateToken(ctx, "test-erp"); err != nil {
 		t.Fatal(err)
 	}
-	lb := &logBuffer{}
+	return b
+}
+
+// policy opens the policy service, closed when the test ends.
+func (b *base) policy(log *slog.Logger) *policy.Policy {
+	b.t.Helper()
+	pol, err := policy.New(context.Background(), b.db, b.kr, b.clk, policy.Options{Log: log})
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	b.t.Cleanup(func() { pol.Close() })
+	return pol
+}
+
+// links opens the short link service, closed when the test ends.
+func (b *base) links() *link.Service {
+	b.t.Helper()
+	links, err := link.New(context.Background(), b.db, b.kr, b.clk, link.Options{BaseURL: "https://s.shop.example", Log: b.log})
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	b.t.Cleanup(func() { links.Close() })
+	return links
+}
+
+// fixture serves the API with deps, the base's customers, auth, clock and
+// log filled in.
+func (b *base) fixture(deps api.Deps) *fixture {
+	deps.Customers, deps.Auth, deps.Clock, deps.Log = b.cs, b.as, b.clk, b.log
 	mux := http.NewServeMux()
-	api.New(api.Deps{Customers: cs, Auth: as, Clock: clk, Log: slog.New(slog.NewTextHandler(lb, nil))}).Register(mux)
-	return &fixture{mux: mux, token: token, customers: cs, log: lb}
+	api.New(deps).Register(mux)
+	return &fixture{mux: mux, token: b.token, customers: b.cs, log: b.lb}
 }
 
 func (f *fixture) run(t *testing.T, table []scenario) {

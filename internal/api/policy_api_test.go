@@ -1,20 +1,11 @@
 package api_test
 
 import (
-	"bytes"
-	"context"
-	"log/slog"
-	"net/http"
 	"testing"
 	"time"
 
 	"nudge/internal/api"
-	"nudge/internal/auth"
-	"nudge/internal/clock"
 	"nudge/internal/customer"
-	"nudge/internal/link"
-	"nudge/internal/pii"
-	"nudge/internal/policy"
 	"nudge/internal/store"
 	"nudge/internal/store/storetest"
 )
@@ -23,47 +14,14 @@ import (
 // customers: A opted in at the till, B with no consent.
 func newPolicyFixture(t *testing.T, db *store.DB) *fixture {
 	t.Helper()
-	ctx := context.Background()
-	kr, err := pii.NewKeyring(bytes.Repeat([]byte{9}, 32))
-	if err != nil {
-		t.Fatal(err)
-	}
 	// 21:30 in Shanghai: marketing is deferred to 08:00.
-	clk := clock.NewFake(time.Date(2026, 11, 1, 13, 30, 0, 0, time.UTC))
-	cs, err := customer.NewStore(ctx, db, kr, clk, customer.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := cs.UpsertCustomers(ctx, []customer.Customer{
-		{ExternalID: "A", Phone: "13800000001", Consent: "opted_in", ConsentSource: "pos", ConsentAt: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)},
-		{ExternalID: "B", Phone: "13800000002"},
-	}); err != nil {
-		t.Fatal(err)
-	}
-	as, err := auth.New(ctx, db, clk)
-	if err != nil {
-		t.Fatal(err)
-	}
-	token, err := as.CreateToken(ctx, "test-erp")
-	if err != nil {
-		t.Fatal(err)
-	}
-	lb := &logBuffer{}
-	log := slog.New(slog.NewTextHandler(lb, nil))
-	pol, err := policy.New(ctx, db, kr, clk, policy.Options{Log: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { pol.Close() })
-	links, err := link.New(ctx, db, kr, clk, link.Options{BaseURL: "https://s.shop.example", Log: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { links.Close() })
-	mux := http.NewServeMux()
-	api.New(api.Deps{Customers: cs, Auth: as, Clock: clk, Log: log, Policy: pol, Links: links}).Register(mux)
-	links.Handler().Register(mux)
-	return &fixture{mux: mux, token: token, customers: cs, log: lb}
+	b := newBase(t, db, time.Date(2026, 11, 1, 13, 30, 0, 0, time.UTC),
+		customer.Customer{ExternalID: "A", Phone: "13800000001", Consent: "opted_in", ConsentSource: "pos", ConsentAt: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)},
+		customer.Customer{ExternalID: "B", Phone: "13800000002"})
+	links := b.links()
+	f := b.fixture(api.Deps{Policy: b.policy(b.log), Links: links})
+	links.Handler().Register(f.mux)
+	return f
 }
 
 func TestPolicyAPI(t *testing.T) {

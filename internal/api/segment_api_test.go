@@ -1,20 +1,14 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
-	"log/slog"
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"nudge/internal/api"
-	"nudge/internal/auth"
-	"nudge/internal/clock"
 	"nudge/internal/customer"
-	"nudge/internal/pii"
 	"nudge/internal/segment"
 	"nudge/internal/store"
 	"nudge/internal/store/storetest"
@@ -25,22 +19,10 @@ import (
 func newSegmentFixture(t *testing.T, db *store.DB) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	kr, err := pii.NewKeyring(bytes.Repeat([]byte{9}, 32))
-	if err != nil {
-		t.Fatal(err)
-	}
-	clk := clock.NewFake(time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC))
-	cs, err := customer.NewStore(ctx, db, kr, clk, customer.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := cs.UpsertCustomers(ctx, []customer.Customer{
-		{ExternalID: "A", Phone: "13800000001", City: "上海"},
-		{ExternalID: "B", Phone: "13800000002", City: "上海"},
-		{ExternalID: "C", Phone: "13800000003", City: "北京"},
-	}); err != nil {
-		t.Fatal(err)
-	}
+	b := newBase(t, db, time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC),
+		customer.Customer{ExternalID: "A", Phone: "13800000001", City: "上海"},
+		customer.Customer{ExternalID: "B", Phone: "13800000002", City: "上海"},
+		customer.Customer{ExternalID: "C", Phone: "13800000003", City: "北京"})
 	var orders []customer.Order
 	for i, c := range []string{"A", "A", "B"} {
 		o := customer.Order{OrderID: "O" + string(rune('1'+i)), CustomerID: c, OrderedAt: time.Date(2026, 10, 20+i, 4, 0, 0, 0, time.UTC),
@@ -50,26 +32,14 @@ func newSegmentFixture(t *testing.T, db *store.DB) *fixture {
 		}
 		orders = append(orders, o)
 	}
-	if _, err := cs.UpsertOrders(ctx, orders); err != nil {
+	if _, err := b.cs.UpsertOrders(ctx, orders); err != nil {
 		t.Fatal(err)
 	}
-	as, err := auth.New(ctx, db, clk)
+	seg, err := segment.NewService(ctx, db, segment.Options{Clock: b.clk, Location: b.cs.Location(), Phones: b.cs, Log: b.log})
 	if err != nil {
 		t.Fatal(err)
 	}
-	token, err := as.CreateToken(ctx, "test-erp")
-	if err != nil {
-		t.Fatal(err)
-	}
-	lb := &logBuffer{}
-	log := slog.New(slog.NewTextHandler(lb, nil))
-	seg, err := segment.NewService(ctx, db, segment.Options{Clock: clk, Location: cs.Location(), Phones: cs, Log: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	api.New(api.Deps{Customers: cs, Auth: as, Clock: clk, Log: log, Segments: seg}).Register(mux)
-	return &fixture{mux: mux, token: token, customers: cs, log: lb}
+	return b.fixture(api.Deps{Segments: seg})
 }
 
 func TestSegmentAPI(t *testing.T) {

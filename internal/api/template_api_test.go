@@ -4,19 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"log/slog"
-	"net/http"
 	"testing"
 	"time"
 
 	"nudge/internal/api"
-	"nudge/internal/auth"
-	"nudge/internal/clock"
 	"nudge/internal/compose"
 	"nudge/internal/customer"
-	"nudge/internal/link"
-	"nudge/internal/pii"
-	"nudge/internal/policy"
 	"nudge/internal/store"
 	"nudge/internal/store/storetest"
 )
@@ -26,49 +19,15 @@ import (
 // name, no attributes).
 func newTemplateFixture(t *testing.T, db *store.DB) *fixture {
 	t.Helper()
-	ctx := context.Background()
-	kr, err := pii.NewKeyring(bytes.Repeat([]byte{9}, 32))
+	b := newBase(t, db, time.Date(2026, 11, 1, 2, 0, 0, 0, time.UTC),
+		customer.Customer{ExternalID: "A", Phone: "13800000001", Name: "王小明", Gender: "m", Attributes: json.RawMessage(`{"nickname":"小明","points":1200}`)},
+		customer.Customer{ExternalID: "B", Phone: "13800000002"})
+	pol, links := b.policy(b.log), b.links()
+	cp, err := compose.New(context.Background(), db, compose.Options{Customers: b.cs, Links: links, Policy: pol, Clock: b.clk, Log: b.log})
 	if err != nil {
 		t.Fatal(err)
 	}
-	clk := clock.NewFake(time.Date(2026, 11, 1, 2, 0, 0, 0, time.UTC))
-	cs, err := customer.NewStore(ctx, db, kr, clk, customer.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := cs.UpsertCustomers(ctx, []customer.Customer{
-		{ExternalID: "A", Phone: "13800000001", Name: "王小明", Gender: "m", Attributes: json.RawMessage(`{"nickname":"小明","points":1200}`)},
-		{ExternalID: "B", Phone: "13800000002"},
-	}); err != nil {
-		t.Fatal(err)
-	}
-	as, err := auth.New(ctx, db, clk)
-	if err != nil {
-		t.Fatal(err)
-	}
-	token, err := as.CreateToken(ctx, "test-erp")
-	if err != nil {
-		t.Fatal(err)
-	}
-	lb := &logBuffer{}
-	log := slog.New(slog.NewTextHandler(lb, nil))
-	pol, err := policy.New(ctx, db, kr, clk, policy.Options{Log: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { pol.Close() })
-	links, err := link.New(ctx, db, kr, clk, link.Options{BaseURL: "https://s.shop.example", Log: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { links.Close() })
-	cp, err := compose.New(ctx, db, compose.Options{Customers: cs, Links: links, Policy: pol, Clock: clk, Log: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	api.New(api.Deps{Customers: cs, Auth: as, Clock: clk, Log: log, Policy: pol, Links: links, Compose: cp}).Register(mux)
-	return &fixture{mux: mux, token: token, customers: cs, log: lb}
+	return b.fixture(api.Deps{Policy: pol, Links: links, Compose: cp})
 }
 
 func TestTemplateAPI(t *testing.T) {
