@@ -1,24 +1,18 @@
 package web_test
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 
-	"nudge/internal/auth"
-	"nudge/internal/clock"
-	"nudge/internal/customer"
 	"nudge/internal/gateway"
 	"nudge/internal/gateway/sim"
 	"nudge/internal/inbound"
 	"nudge/internal/outbox"
-	"nudge/internal/pii"
 	"nudge/internal/store"
 	"nudge/internal/store/storetest"
 	"nudge/internal/web"
@@ -30,17 +24,8 @@ import (
 func newDeliveryFixture(t *testing.T, db *store.DB) (*fixture, *outbox.Store) {
 	t.Helper()
 	ctx := context.Background()
-	clk := clock.NewFake(start)
-	kr, _ := pii.NewKeyring(bytes.Repeat([]byte{7}, 32))
-	cs, err := customer.NewStore(ctx, db, kr, clk, customer.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	as, _ := auth.New(ctx, db, clk)
-	if _, err := as.AddUser(ctx, testUser, testPassword, auth.RoleAdmin); err != nil {
-		t.Fatal(err)
-	}
-	out, err := outbox.NewStore(ctx, db, kr, clk, outbox.Options{})
+	b := newConsoleBase(t, db)
+	out, err := outbox.NewStore(ctx, db, b.kr, b.clk, outbox.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,30 +33,14 @@ func newDeliveryFixture(t *testing.T, db *store.DB) (*fixture, *outbox.Store) {
 		Phone: "13800000001", Text: "春季上新，全场8折", Category: "marketing"}}); err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncBuffer{}
-	log := slog.New(slog.NewTextHandler(logs, nil))
-	in := inbound.New(db, kr, clk, out, nil, nil, inbound.Options{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	in := inbound.New(db, b.kr, b.clk, out, nil, nil, inbound.Options{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if _, err := in.Handle(ctx, gateway.Reply{Gateway: "sim", From: "+8613900000002", Text: "几号发货？", At: start}); err != nil {
 		t.Fatal(err)
 	}
 	reg, _ := gateway.NewRegistry(sim.Kind)
-	console, err := web.New(web.Deps{Customers: cs, Auth: as, Clock: clk, Log: log,
-		Delivery: &web.Delivery{Outbox: out, Gateways: gateway.NewStore(db, kr, clk), Registry: reg, Inbox: in}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	console.Register(mux)
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	t.Cleanup(func() {
-		for _, s := range []string{"13800000001", "13900000002", "hunter2"} {
-			if strings.Contains(logs.String(), s) {
-				t.Errorf("console log contains %q", s)
-			}
-		}
-	})
-	return &fixture{srv: srv, auth: as, customers: cs, clock: clk, logs: logs}, out
+	f := b.serve(web.Deps{Delivery: &web.Delivery{Outbox: out, Gateways: gateway.NewStore(db, b.kr, b.clk), Registry: reg, Inbox: in}},
+		"13800000001", "13900000002", "hunter2")
+	return f, out
 }
 
 func TestDeliveryPages(t *testing.T) {

@@ -21,6 +21,7 @@ import (
 	"nudge/internal/clock"
 	"nudge/internal/customer"
 	"nudge/internal/pii"
+	"nudge/internal/policy"
 	"nudge/internal/store"
 	"nudge/internal/web"
 )
@@ -66,32 +67,13 @@ func (b *syncBuffer) String() string {
 func newFixture(t *testing.T, db *store.DB, secure bool) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	clk := clock.NewFake(start)
-	kr, err := pii.NewKeyring(bytes.Repeat([]byte{7}, 32))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cs, err := customer.NewStore(ctx, db, kr, clk, customer.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	as, err := auth.New(ctx, db, clk)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := as.AddUser(ctx, testUser, testPassword, auth.RoleAdmin); err != nil {
-		t.Fatal(err)
-	}
-	_, err = cs.UpsertCustomers(ctx, []customer.Customer{{
+	b := newConsoleBase(t, db, customer.Customer{
 		ExternalID: "C1", Phone: "138 1234 1234", Name: "王小明", Gender: "男", City: "上海",
 		Tags: []string{"vip", "猫粮"}, Consent: "opted_in", ConsentSource: "pos",
 		ConsentAt:  time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC),
 		Attributes: json.RawMessage(`{"level":"gold","points":1200}`),
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = cs.UpsertOrders(ctx, []customer.Order{{
+	})
+	_, err := b.cs.UpsertOrders(ctx, []customer.Order{{
 		OrderID: "O-1001", CustomerID: "C1", OrderedAt: time.Date(2026, 10, 30, 16, 30, 0, 0, time.UTC),
 		Status: "paid", Lines: []customer.Line{
 			{SKU: "CAT-FOOD-2KG", Category: "cat food", Quantity: 2, Amount: 19900},
@@ -101,33 +83,91 @@ func newFixture(t *testing.T, db *store.DB, secure bool) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c1, err := cs.GetByExternalID(ctx, "C1")
+	c1, err := b.cs.GetByExternalID(ctx, "C1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncBuffer{}
-	console, err := web.New(web.Deps{
-		Customers: cs, Auth: as, Clock: clk, SecureCookies: secure,
-		Log: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-	})
-	if err != nil {
+	// Whatever a test did, the console's log must not hold the customer's
+	// number or name in the clear.
+	f := b.serve(web.Deps{SecureCookies: secure}, "13812341234", "1234 1234", "王小明")
+	f.c1 = c1
+	return f
+}
+
+// consoleBase is what every console fixture starts from: a keyring, the
+// fake clock at start, the customer store holding the seed customers, the
+// auth service with the test administrator, and a log buffer.
+type consoleBase struct {
+	t    *testing.T
+	db   *store.DB
+	kr   *pii.Keyring
+	clk  *clock.Fake
+	cs   *customer.Store
+	as   *auth.Service
+	logs *syncBuffer
+	log  *slog.Logger
+}
+
+func newConsoleBase(t *testing.T, db *store.DB, seed ...customer.Customer) *consoleBase {
+	t.Helper()
+	ctx := context.Background()
+	b := &consoleBase{t: t, db: db, clk: clock.NewFake(start), logs: &syncBuffer{}}
+	b.log = slog.New(slog.NewTextHandler(b.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	var err error
+	if b.kr, err = pii.NewKeyring(bytes.Repeat([]byte{7}, 32)); err != nil {
 		t.Fatal(err)
+	}
+	if b.cs, err = customer.NewStore(ctx, db, b.kr, b.clk, customer.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if b.as, err = auth.New(ctx, db, b.clk); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.as.AddUser(ctx, testUser, testPassword, auth.RoleAdmin); err != nil {
+		t.Fatal(err)
+	}
+	if len(seed) > 0 {
+		if _, err := b.cs.UpsertCustomers(ctx, seed); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return b
+}
+
+// policy opens the policy service, closed when the test ends.
+func (b *consoleBase) policy() *policy.Policy {
+	b.t.Helper()
+	pol, err := policy.New(context.Background(), b.db, b.kr, b.clk, policy.Options{Log: b.log})
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	b.t.Cleanup(func() { pol.Close() })
+	return pol
+}
+
+// serve starts the console with deps, the base's customers, auth, clock
+// and log filled in; when the test ends, the log must not hold any of
+// clear.
+func (b *consoleBase) serve(deps web.Deps, clear ...string) *fixture {
+	b.t.Helper()
+	deps.Customers, deps.Auth, deps.Clock, deps.Log = b.cs, b.as, b.clk, b.log
+	console, err := web.New(deps)
+	if err != nil {
+		b.t.Fatal(err)
 	}
 	mux := http.NewServeMux()
 	console.Register(mux)
 	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	f := &fixture{srv: srv, auth: as, customers: cs, clock: clk, logs: logs, c1: c1}
-	// Whatever a test did, the console's log must not hold the customer's
-	// number or name in the clear.
+	b.t.Cleanup(srv.Close)
+	t, logs := b.t, b.logs
 	t.Cleanup(func() {
-		for _, s := range []string{"13812341234", "1234 1234", "王小明"} {
+		for _, s := range clear {
 			if strings.Contains(logs.String(), s) {
 				t.Errorf("console log contains %q:\n%s", s, logs.String())
 			}
 		}
 	})
-	return f
+	return &fixture{srv: srv, auth: b.as, customers: b.cs, clock: b.clk, logs: b.logs}
 }
 
 // browser is an HTTP client with a cookie jar that does not follow

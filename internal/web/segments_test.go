@@ -1,20 +1,14 @@
 package web_test
 
 import (
-	"bytes"
 	"context"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
-	"nudge/internal/auth"
-	"nudge/internal/clock"
 	"nudge/internal/customer"
-	"nudge/internal/pii"
 	"nudge/internal/segment"
 	"nudge/internal/store"
 	"nudge/internal/store/storetest"
@@ -26,29 +20,10 @@ import (
 func newSegmentFixture(t *testing.T, db *store.DB) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	clk := clock.NewFake(start)
-	kr, err := pii.NewKeyring(bytes.Repeat([]byte{7}, 32))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cs, err := customer.NewStore(ctx, db, kr, clk, customer.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	as, err := auth.New(ctx, db, clk)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := as.AddUser(ctx, testUser, testPassword, auth.RoleAdmin); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := cs.UpsertCustomers(ctx, []customer.Customer{
-		{ExternalID: "A", Phone: "13800000001", City: "上海"},
-		{ExternalID: "B", Phone: "13800000002", City: "上海"},
-		{ExternalID: "C", Phone: "13800000003", City: "北京"},
-	}); err != nil {
-		t.Fatal(err)
-	}
+	b := newConsoleBase(t, db,
+		customer.Customer{ExternalID: "A", Phone: "13800000001", City: "上海"},
+		customer.Customer{ExternalID: "B", Phone: "13800000002", City: "上海"},
+		customer.Customer{ExternalID: "C", Phone: "13800000003", City: "北京"})
 	var orders []customer.Order
 	for i, c := range []string{"A", "A", "B"} {
 		o := customer.Order{OrderID: "O" + string(rune('1'+i)), CustomerID: c, OrderedAt: time.Date(2026, 10, 20+i, 4, 0, 0, 0, time.UTC),
@@ -58,24 +33,14 @@ func newSegmentFixture(t *testing.T, db *store.DB) *fixture {
 		}
 		orders = append(orders, o)
 	}
-	if _, err := cs.UpsertOrders(ctx, orders); err != nil {
+	if _, err := b.cs.UpsertOrders(ctx, orders); err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncBuffer{}
-	log := slog.New(slog.NewTextHandler(logs, nil))
-	seg, err := segment.NewService(ctx, db, segment.Options{Clock: clk, Location: cs.Location(), Phones: cs, Log: log})
+	seg, err := segment.NewService(ctx, db, segment.Options{Clock: b.clk, Location: b.cs.Location(), Phones: b.cs, Log: b.log})
 	if err != nil {
 		t.Fatal(err)
 	}
-	console, err := web.New(web.Deps{Customers: cs, Auth: as, Clock: clk, Log: log, Segments: seg})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	console.Register(mux)
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	return &fixture{srv: srv, auth: as, customers: cs, clock: clk, logs: logs}
+	return b.serve(web.Deps{Segments: seg})
 }
 
 func TestRFMPage(t *testing.T) {

@@ -1,22 +1,14 @@
 package web_test
 
 import (
-	"bytes"
-	"context"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	"nudge/internal/auth"
-	"nudge/internal/clock"
 	"nudge/internal/customer"
-	"nudge/internal/pii"
-	"nudge/internal/policy"
 	"nudge/internal/store"
 	"nudge/internal/store/storetest"
 	"nudge/internal/web"
@@ -26,50 +18,9 @@ import (
 // customer, A, opted in at the till.
 func newSuppressionFixture(t *testing.T, db *store.DB) *fixture {
 	t.Helper()
-	ctx := context.Background()
-	clk := clock.NewFake(start)
-	kr, err := pii.NewKeyring(bytes.Repeat([]byte{7}, 32))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cs, err := customer.NewStore(ctx, db, kr, clk, customer.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	as, err := auth.New(ctx, db, clk)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := as.AddUser(ctx, testUser, testPassword, auth.RoleAdmin); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := cs.UpsertCustomers(ctx, []customer.Customer{{ExternalID: "A", Phone: "13800000001", Consent: "opted_in",
-		ConsentSource: "pos", ConsentAt: start.AddDate(0, -1, 0)}}); err != nil {
-		t.Fatal(err)
-	}
-	logs := &syncBuffer{}
-	log := slog.New(slog.NewTextHandler(logs, nil))
-	pol, err := policy.New(ctx, db, kr, clk, policy.Options{Log: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { pol.Close() })
-	console, err := web.New(web.Deps{Customers: cs, Auth: as, Clock: clk, Log: log, Policy: pol})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	console.Register(mux)
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	t.Cleanup(func() {
-		for _, s := range []string{"13800000001", "13900000002", "13900000003"} {
-			if strings.Contains(logs.String(), s) {
-				t.Errorf("console log contains %q:\n%s", s, logs.String())
-			}
-		}
-	})
-	return &fixture{srv: srv, auth: as, customers: cs, clock: clk, logs: logs}
+	b := newConsoleBase(t, db, customer.Customer{ExternalID: "A", Phone: "13800000001", Consent: "opted_in",
+		ConsentSource: "pos", ConsentAt: start.AddDate(0, -1, 0)})
+	return b.serve(web.Deps{Policy: b.policy()}, "13800000001", "13900000002", "13900000003")
 }
 
 func TestSuppressionPage(t *testing.T) {

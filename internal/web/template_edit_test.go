@@ -1,22 +1,16 @@
 package web_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"strings"
 	"testing"
 
 	"nudge/internal/auth"
-	"nudge/internal/clock"
 	"nudge/internal/compose"
 	"nudge/internal/customer"
 	"nudge/internal/link"
-	"nudge/internal/pii"
 	"nudge/internal/policy"
 	"nudge/internal/sms"
 	"nudge/internal/store"
@@ -41,42 +35,18 @@ type composeFixture struct {
 func newComposeFixture(t *testing.T, db *store.DB) *composeFixture {
 	t.Helper()
 	ctx := context.Background()
-	clk := clock.NewFake(start)
-	kr, err := pii.NewKeyring(bytes.Repeat([]byte{7}, 32))
-	if err != nil {
+	b := newConsoleBase(t, db, customer.Customer{ExternalID: "C1", Phone: "138 1234 1234", Name: "王小明", Gender: "男",
+		Attributes: json.RawMessage(`{"nickname":"小明"}`)})
+	if _, err := b.as.AddUser(ctx, operatorUser, operatorPassword, auth.RoleOperator); err != nil {
 		t.Fatal(err)
 	}
-	cs, err := customer.NewStore(ctx, db, kr, clk, customer.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	as, err := auth.New(ctx, db, clk)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := as.AddUser(ctx, testUser, testPassword, auth.RoleAdmin); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := as.AddUser(ctx, operatorUser, operatorPassword, auth.RoleOperator); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := cs.UpsertCustomers(ctx, []customer.Customer{{ExternalID: "C1", Phone: "138 1234 1234", Name: "王小明", Gender: "男",
-		Attributes: json.RawMessage(`{"nickname":"小明"}`)}}); err != nil {
-		t.Fatal(err)
-	}
-	logs := &syncBuffer{}
-	log := slog.New(slog.NewTextHandler(logs, nil))
-	pol, err := policy.New(ctx, db, kr, clk, policy.Options{Log: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { pol.Close() })
-	links, err := link.New(ctx, db, kr, clk, link.Options{BaseURL: "https://s.shop.example", Log: log})
+	pol := b.policy()
+	links, err := link.New(ctx, db, b.kr, b.clk, link.Options{BaseURL: "https://s.shop.example", Log: b.log})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { links.Close() })
-	cp, err := compose.New(ctx, db, compose.Options{Customers: cs, Links: links, Policy: pol, Clock: clk, Log: log})
+	cp, err := compose.New(ctx, db, compose.Options{Customers: b.cs, Links: links, Policy: pol, Clock: b.clk, Log: b.log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,22 +55,8 @@ func newComposeFixture(t *testing.T, db *store.DB) *composeFixture {
 	if err := cp.SetSettings(ctx, st); err != nil {
 		t.Fatal(err)
 	}
-	console, err := web.New(web.Deps{Customers: cs, Auth: as, Clock: clk, Log: log, Policy: pol, Compose: cp})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	console.Register(mux)
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	t.Cleanup(func() {
-		for _, s := range []string{"13812341234", "王小明"} {
-			if strings.Contains(logs.String(), s) {
-				t.Errorf("console log contains %q:\n%s", s, logs.String())
-			}
-		}
-	})
-	return &composeFixture{fixture: &fixture{srv: srv, auth: as, customers: cs, clock: clk, logs: logs}, compose: cp, policy: pol}
+	f := b.serve(web.Deps{Policy: pol, Compose: cp}, "13812341234", "王小明")
+	return &composeFixture{fixture: f, compose: cp, policy: pol}
 }
 
 // signedInAs returns a browser signed in as name.
