@@ -1,22 +1,20 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"log/slog"
 	"math"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"nudge/internal/app"
 	"nudge/internal/customer"
+	"nudge/internal/predict/cdnow"
 )
 
 // intelStore makes a fresh data directory, fills it through fill with the
@@ -164,42 +162,7 @@ func TestSegmentCommands(t *testing.T) {
 // TestCLVFitCommand runs `nudge clv fit` on the CDNOW sample and checks the
 // JSON shape and the published estimates.
 func TestCLVFitCommand(t *testing.T) {
-	path := cdnowSample(t)
-	flags := intelStore(t, func(ctx context.Context, cs *customer.Store) {
-		f, err := os.Open(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		var custs []customer.Customer
-		var orders []customer.Order
-		seen := map[string]bool{}
-		sc := bufio.NewScanner(f)
-		for n := 1; sc.Scan(); n++ {
-			fl := strings.Fields(sc.Text())
-			if len(fl) != 5 {
-				continue
-			}
-			id, _ := strconv.Atoi(fl[1])
-			ext := fmt.Sprintf("cd%d", id)
-			if !seen[ext] {
-				seen[ext] = true
-				custs = append(custs, customer.Customer{ExternalID: ext, Phone: fmt.Sprintf("138%08d", id)})
-			}
-			day, _ := time.ParseInLocation("20060102", fl[2], cs.Location())
-			cents, _ := customer.ParseMoney(fl[4])
-			o := customer.Order{OrderID: strconv.Itoa(n), CustomerID: ext, OrderedAt: day,
-				Lines: []customer.Line{{SKU: "CD", Quantity: 1, Amount: cents}}}
-			o.Normalize()
-			orders = append(orders, o)
-		}
-		if _, err := cs.UpsertCustomers(ctx, custs); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := cs.UpsertOrders(ctx, orders); err != nil {
-			t.Fatal(err)
-		}
-	})
+	flags := intelStore(t, func(ctx context.Context, cs *customer.Store) { cdnow.Import(t, ctx, cs) })
 	code, out, errs := intelRun(t, append([]string{"clv", "fit", "--calibration-end", "1997-09-30", "--json"}, flags...)...)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
@@ -226,28 +189,4 @@ func TestCLVFitCommand(t *testing.T) {
 	if code != 0 || !strings.HasPrefix(out, "predictions as of 1997-09-30: 2357 customers, ") || !strings.Contains(out, "r 0.2426") {
 		t.Errorf("predict refresh:\n%s", out)
 	}
-}
-
-// cdnowSample finds CDNOW_sample.txt like internal/predict's test.
-func cdnowSample(t *testing.T) string {
-	dir := os.Getenv("NUDGE_CDNOW_DIR")
-	if dir == "" {
-		wd, _ := os.Getwd()
-		for d := wd; ; d = filepath.Dir(d) {
-			if _, err := os.Stat(filepath.Join(d, "shared", "data", "cdnow", "CDNOW_sample.txt")); err == nil {
-				dir = filepath.Join(d, "shared", "data", "cdnow")
-				break
-			}
-			if filepath.Dir(d) == d {
-				break
-			}
-		}
-	}
-	if dir == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CDNOW data not found: set NUDGE_CDNOW_DIR")
-		}
-		t.Skip("CDNOW data not found")
-	}
-	return filepath.Join(dir, "CDNOW_sample.txt")
 }

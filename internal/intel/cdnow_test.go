@@ -1,107 +1,28 @@
 package intel_test
 
 import (
-	"bufio"
 	"context"
 	"encoding/csv"
-	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
 	"nudge/internal/customer"
+	"nudge/internal/predict/cdnow"
 	"nudge/internal/store"
 	"nudge/internal/store/storetest"
 )
 
-// cdnowDir finds the CDNOW data the way internal/predict's test does:
-// NUDGE_CDNOW_DIR, or shared/data/cdnow in an ancestor of the working
-// directory. Missing data fails under CI=true and skips elsewhere.
-func cdnowDir(t *testing.T) string {
-	t.Helper()
-	if dir := os.Getenv("NUDGE_CDNOW_DIR"); dir != "" {
-		return dir
-	}
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for dir := wd; ; dir = filepath.Dir(dir) {
-		cand := filepath.Join(dir, "shared", "data", "cdnow")
-		if _, err := os.Stat(filepath.Join(cand, "CDNOW_sample.txt")); err == nil {
-			return cand
-		}
-		if filepath.Dir(dir) == dir {
-			break
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("CDNOW data not found: set NUDGE_CDNOW_DIR or provide shared/data/cdnow above the module")
-	}
-	t.Skip("CDNOW data not found; set NUDGE_CDNOW_DIR to run this test")
-	return ""
-}
-
-// importCDNOW writes CDNOW_sample.txt into a real store: one customer per
-// sample id (external id "cd<id>", a synthetic phone), one order per line,
-// dollars as cents, dates at midnight in the shop's zone. It returns the
-// customer store.
+// importCDNOW writes CDNOW_sample.txt into a real store (see
+// cdnow.Import) and returns the customer store.
 func importCDNOW(t *testing.T, db *store.DB) *customer.Store {
 	t.Helper()
-	ctx := context.Background()
 	cs := newCustomers(t, db)
-	f, err := os.Open(filepath.Join(cdnowDir(t), "CDNOW_sample.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var custs []customer.Customer
-	var orders []customer.Order
-	seen := map[string]bool{}
-	sc := bufio.NewScanner(f)
-	for n := 1; sc.Scan(); n++ {
-		fields := strings.Fields(sc.Text())
-		if len(fields) == 0 {
-			continue
-		}
-		if len(fields) != 5 {
-			t.Fatalf("line %d: %d fields", n, len(fields))
-		}
-		id, _ := strconv.Atoi(fields[1])
-		ext := fmt.Sprintf("cd%d", id)
-		if !seen[ext] {
-			seen[ext] = true
-			custs = append(custs, customer.Customer{ExternalID: ext, Phone: fmt.Sprintf("138%08d", id)})
-		}
-		day, err := time.ParseInLocation("20060102", fields[2], cs.Location())
-		if err != nil {
-			t.Fatalf("line %d: %v", n, err)
-		}
-		qty, _ := strconv.ParseInt(fields[3], 10, 64)
-		cents, err := customer.ParseMoney(fields[4])
-		if err != nil {
-			t.Fatalf("line %d: %v", n, err)
-		}
-		o := customer.Order{OrderID: fmt.Sprintf("L%d", n), CustomerID: ext, OrderedAt: day,
-			Lines: []customer.Line{{SKU: "CD", Category: "cd", Quantity: max(qty, 1), Amount: cents}}}
-		if err := o.Normalize(); err != nil {
-			t.Fatalf("line %d: %v", n, err)
-		}
-		orders = append(orders, o)
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := cs.UpsertCustomers(ctx, custs); err != nil {
-		t.Fatal(err)
-	}
-	res, err := cs.UpsertOrders(ctx, orders)
-	if err != nil || len(res.Rejected) > 0 || res.Orders.Inserted != 6919 {
-		t.Fatalf("orders: %+v %v", res.Orders, err)
+	if n := cdnow.Import(t, context.Background(), cs); n != 6919 {
+		t.Fatalf("%d CDNOW orders written, want 6919", n)
 	}
 	return cs
 }
@@ -171,7 +92,7 @@ func TestCDNOWRefresh(t *testing.T) {
 			!within(again.GG.Gamma, rep.Fit.GG.Gamma, 1e-6) || again.CalibrationEnd.Format(time.DateOnly) != "1997-09-30" {
 			t.Errorf("stored fit %+v (%v), refresh fit %+v", again, err, rep.Fit)
 		}
-		f, err := os.Open(filepath.Join(cdnowDir(t), "cdnow_customers_summary_with_transactions.csv"))
+		f, err := os.Open(filepath.Join(cdnow.Dir(t), "cdnow_customers_summary_with_transactions.csv"))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,45 +1,16 @@
 package predict
 
 import (
-	"bufio"
 	"encoding/csv"
 	"math"
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
-)
 
-// cdnowDir finds the CDNOW data: NUDGE_CDNOW_DIR if set, otherwise
-// shared/data/cdnow in the first ancestor of the working directory that has
-// it. Without the data the test fails under CI, where it must run, and is
-// skipped on a developer machine that lacks the shared folder.
-func cdnowDir(t *testing.T) string {
-	t.Helper()
-	if dir := os.Getenv("NUDGE_CDNOW_DIR"); dir != "" {
-		return dir
-	}
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for dir := wd; ; dir = filepath.Dir(dir) {
-		cand := filepath.Join(dir, "shared", "data", "cdnow")
-		if _, err := os.Stat(filepath.Join(cand, "CDNOW_sample.txt")); err == nil {
-			return cand
-		}
-		if filepath.Dir(dir) == dir {
-			break
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("CDNOW data not found: set NUDGE_CDNOW_DIR or provide shared/data/cdnow above the module")
-	}
-	t.Skip("CDNOW data not found; set NUDGE_CDNOW_DIR to run this test")
-	return ""
-}
+	"nudge/internal/predict/cdnow"
+)
 
 // cdnowCustomer is one customer of the sample, keyed by the sample's own id
 // (the second column, 1..2357), which the summary CSV files use.
@@ -50,13 +21,8 @@ type cdnowCustomer struct {
 
 // loadCDNOW summarises CDNOW_sample.txt with the Builder, streaming each
 // customer's lines, which the file keeps together in date order.
-func loadCDNOW(t *testing.T, dir string) map[int]cdnowCustomer {
+func loadCDNOW(t *testing.T) map[int]cdnowCustomer {
 	t.Helper()
-	f, err := os.Open(filepath.Join(dir, "CDNOW_sample.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
 	end := time.Date(1997, 9, 30, 0, 0, 0, 0, time.UTC)
 	b := NewBuilder(end)
 	out := map[int]cdnowCustomer{}
@@ -72,40 +38,25 @@ func loadCDNOW(t *testing.T, dir string) map[int]cdnowCustomer {
 		out[current] = cdnowCustomer{summary: s, spend: b.Spend()}
 		b.Reset()
 	}
-	sc := bufio.NewScanner(f)
-	for line := 1; sc.Scan(); line++ {
-		fields := strings.Fields(sc.Text())
-		if len(fields) == 0 {
-			continue
-		}
-		if len(fields) != 5 {
-			t.Fatalf("line %d: %d fields", line, len(fields))
-		}
-		id, err := strconv.Atoi(fields[1])
+	for _, p := range cdnow.Purchases(t) {
+		date, err := time.Parse("20060102", p.Day)
 		if err != nil {
-			t.Fatalf("line %d: %v", line, err)
+			t.Fatalf("line %d: %v", p.Line, err)
 		}
-		date, err := time.Parse("20060102", fields[2])
+		value, err := strconv.ParseFloat(p.Dollars, 64)
 		if err != nil {
-			t.Fatalf("line %d: %v", line, err)
+			t.Fatalf("line %d: %v", p.Line, err)
 		}
-		value, err := strconv.ParseFloat(fields[4], 64)
-		if err != nil {
-			t.Fatalf("line %d: %v", line, err)
-		}
-		if id != current {
+		if p.Customer != current {
 			flush()
-			if _, seen := out[id]; seen {
-				t.Fatalf("line %d: customer %d is not contiguous", line, id)
+			if _, seen := out[p.Customer]; seen {
+				t.Fatalf("line %d: customer %d is not contiguous", p.Line, p.Customer)
 			}
-			current = id
+			current = p.Customer
 		}
 		if err := b.Add(date, value); err != nil {
-			t.Fatalf("line %d: %v", line, err)
+			t.Fatalf("line %d: %v", p.Line, err)
 		}
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
 	}
 	flush()
 	return out
@@ -118,8 +69,8 @@ func within(got, want, rel float64) bool {
 // TestCDNOWSummaries checks the summarisation against the published
 // per-customer file, which rounds to two decimals.
 func TestCDNOWSummaries(t *testing.T) {
-	dir := cdnowDir(t)
-	customers := loadCDNOW(t, dir)
+	dir := cdnow.Dir(t)
+	customers := loadCDNOW(t)
 	if len(customers) != 2357 {
 		t.Fatalf("got %d customers, want 2357", len(customers))
 	}
@@ -161,7 +112,7 @@ func TestCDNOWSummaries(t *testing.T) {
 
 // TestCDNOWFit reproduces the published BG/NBD and Gamma-Gamma estimates.
 func TestCDNOWFit(t *testing.T) {
-	customers := loadCDNOW(t, cdnowDir(t))
+	customers := loadCDNOW(t)
 	summaries := make([]Summary, 0, len(customers))
 	spends := make([]Spend, 0, len(customers))
 	for _, c := range customers {
