@@ -38,25 +38,17 @@ func gatewayConfig(ctx context.Context, e *env, name string, nargs int, usage st
 // without connecting, sealed and stored; running servers pick it up within
 // seconds.
 func runGatewayAdd(ctx context.Context, e *env) error {
-	a, st, reg, args, err := gatewayConfig(ctx, e, "gateway add", 2, "gateway add NAME URL (smpp://, smpps://, http(s)://, sim://)")
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	cfg, err := reg.Check(args[0], args[1])
-	if err != nil {
-		return err
-	}
-	if err := st.Add(ctx, cfg); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "gateway %s added: %s\n", cfg.Name, cfg.Redacted())
-	return nil
+	return writeGateway(ctx, e, "add", "gateway add NAME URL (smpp://, smpps://, http(s)://, sim://)", "added", (*gateway.Store).Add)
 }
 
 // runGatewaySet is `nudge gateway set NAME URL`: replace a gateway's URL.
 func runGatewaySet(ctx context.Context, e *env) error {
-	a, st, reg, args, err := gatewayConfig(ctx, e, "gateway set", 2, "gateway set NAME URL")
+	return writeGateway(ctx, e, "set", "gateway set NAME URL", "changed", (*gateway.Store).Update)
+}
+
+// writeGateway checks NAME URL and writes it with write.
+func writeGateway(ctx context.Context, e *env, verb, usage, done string, write func(*gateway.Store, context.Context, gateway.Config) error) error {
+	a, st, reg, args, err := gatewayConfig(ctx, e, "gateway "+verb, 2, usage)
 	if err != nil {
 		return err
 	}
@@ -65,10 +57,10 @@ func runGatewaySet(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	if err := st.Update(ctx, cfg); err != nil {
+	if err := write(st, ctx, cfg); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "gateway %s changed: %s\n", cfg.Name, cfg.Redacted())
+	fmt.Fprintf(e.stdout, "gateway %s %s: %s\n", cfg.Name, done, cfg.Redacted())
 	return nil
 }
 

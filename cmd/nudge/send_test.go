@@ -48,6 +48,13 @@ func TestGatewayCommands(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &rows); err != nil || code != 0 || len(rows) != 2 || rows[1].Name != "sim" || rows[1].Kind != "sim" || !rows[1].Enabled {
 		t.Fatalf("json: %v %s", err, out)
 	}
+	code, out, errs = runWith(ctx, []string{"gateway", "set", d, "cmcc", "smpp://sys:hunter3@10.0.0.2:2775?window=64"}, "")
+	if code != 0 || out != "gateway cmcc changed: smpp://sys:***@10.0.0.2:2775?window=64\n" {
+		t.Fatalf("set: %d %q %q", code, out, errs)
+	}
+	if code, _, errs = runWith(ctx, []string{"gateway", "set", d, "nope", quietSim}, ""); code == 0 || !strings.Contains(errs, "not found") {
+		t.Errorf("set of an unknown gateway: %d %q", code, errs)
+	}
 	if code, out, _ = runWith(ctx, []string{"gateway", "remove", d, "cmcc"}, ""); code != 0 || out != "gateway cmcc removed\n" {
 		t.Fatalf("remove: %d %q", code, out)
 	}
