@@ -85,9 +85,37 @@ func (s *Store) Enqueue(ctx context.Context, msgs []Message) (EnqueueResult, err
 		}
 	}
 	if res.New > 0 {
+		if err := s.refreshStats(ctx, res.New); err != nil {
+			return res, err
+		}
 		s.wake()
 	}
 	return res, nil
+}
+
+// refreshStats keeps PostgreSQL's statistics of messages current while a
+// campaign's fan-out grows the table. Until autovacuum's analyze comes
+// (late, or never where it is off) the planner takes the queue for nearly
+// empty and sorts every queued row for each claim instead of reading the
+// claim index: 80 ms a claim at 60,000 queued rows. It analyzes whenever
+// this process has queued as many rows as the table held at the last
+// analyze (at least 10,000), so a million-message fan-out into an empty
+// table costs seven analyzes of a 30,000-row sample each.
+func (s *Store) refreshStats(ctx context.Context, added int) error {
+	if s.db.Dialect != store.Postgres {
+		return nil
+	}
+	s.statsMu.Lock()
+	defer s.statsMu.Unlock()
+	s.sinceAnalyze += int64(added)
+	if s.sinceAnalyze < max(s.analyzedRows, 10_000) {
+		return nil
+	}
+	if _, err := s.db.W.ExecContext(ctx, `ANALYZE messages`); err != nil {
+		return fmt.Errorf("outbox: analyze messages: %w", err)
+	}
+	s.sinceAnalyze = 0
+	return s.db.W.QueryRowContext(ctx, `SELECT GREATEST(reltuples, 0)::bigint FROM pg_class WHERE oid = 'messages'::regclass`).Scan(&s.analyzedRows)
 }
 
 type prepared struct {

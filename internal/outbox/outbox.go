@@ -144,6 +144,12 @@ type Store struct {
 	mu      sync.Mutex
 	wakers  []chan struct{}
 	routerM sync.RWMutex
+
+	// statsMu guards the rows queued since this process last analyzed
+	// messages on PostgreSQL and the table's size then (refreshStats).
+	statsMu      sync.Mutex
+	sinceAnalyze int64
+	analyzedRows int64
 }
 
 // NewStore loads the package's queries.

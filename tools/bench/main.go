@@ -18,6 +18,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"nudge/internal/outbox/outboxbench"
 )
 
 // result is what a child reports on its last line of stdout.
@@ -76,11 +78,20 @@ func main() {
 	flag.IntVar(&a.recipients, "recipients", 1_000_000, "recipients rendered and decided")
 	flag.IntVar(&a.messages, "messages", 1_000_000, "messages delivered per store without delay")
 	flag.IntVar(&a.delayed, "delayed", 0, "messages delivered per store with 50 ms added to every submit_sm_resp (default a fifth of -messages)")
+	smscDelay := flag.Duration("smsc-delay", 0, "with -case smsc: what the SMSC adds to every submit_sm_resp")
 	only := flag.String("only", "", "comma-separated sections to run: import,intel,compose,links,delivery (default all)")
 	pg := flag.String("postgres", envOr("NUDGE_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"), "PostgreSQL server for the PostgreSQL column ('' to skip)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if *name == "smsc" {
+		// The delivery runs' SMSC, in a process of its own (outboxbench.Spawn).
+		if err := outboxbench.ServeSMSC(os.Stdin, os.Stdout, a.messages, *smscDelay); err != nil {
+			fmt.Fprintln(os.Stderr, "bench: smsc:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *name != "" {
 		fn, ok := cases[*name]
 		if !ok {

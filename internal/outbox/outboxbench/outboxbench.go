@@ -22,13 +22,10 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"nudge/internal/clock"
 	"nudge/internal/gateway"
-	"nudge/internal/gateway/smpp"
-	"nudge/internal/gateway/smpp/smsctest"
 	"nudge/internal/gateway/smppgw"
 	"nudge/internal/outbox"
 	"nudge/internal/pii"
@@ -45,6 +42,9 @@ type Options struct {
 	Delay    time.Duration // added to every submit_sm_resp (a carrier's round trip)
 	// Progress, when set, gets a line every few seconds.
 	Progress io.Writer
+	// SMSC starts the SMSC for n messages and the delay; nil is Local.
+	// make bench uses Spawn: a carrier's SMSC is not in nudge's process.
+	SMSC func(n int, delay time.Duration) (SMSC, error)
 }
 
 // Result is one run's figures.
@@ -105,16 +105,11 @@ func Run(ctx context.Context, opt Options) (Result, error) {
 	}
 
 	// The SMSC counts each message by the number in its text.
-	counts := make([]atomic.Uint32, opt.Messages)
-	var seen atomic.Int64
-	smsc, err := smsctest.Start("127.0.0.1:0", smsctest.Options{RespDelay: opt.Delay,
-		OnSubmit: func(conn int, sm *smpp.SubmitSM) smpp.Status {
-			if n, err := strconv.Atoi(string(sm.Message[1:])); err == nil && n >= 0 && n < len(counts) {
-				counts[n].Add(1)
-			}
-			seen.Add(1)
-			return smpp.ESME_ROK
-		}})
+	newSMSC := opt.SMSC
+	if newSMSC == nil {
+		newSMSC = Local
+	}
+	smsc, err := newSMSC(opt.Messages, opt.Delay)
 	if err != nil {
 		return res, err
 	}
@@ -154,7 +149,10 @@ func Run(ctx context.Context, opt Options) (Result, error) {
 	n := int64(opt.Messages)
 	lastReport := time.Now()
 	for {
-		got := seen.Load()
+		got, err := smsc.Seen()
+		if err != nil {
+			return res, err
+		}
 		if t10.IsZero() && got >= n/10 {
 			t10 = time.Now()
 		}
@@ -199,31 +197,24 @@ func Run(ctx context.Context, opt Options) (Result, error) {
 	}
 	res.PeakRSSMB = peakRSSMB()
 
-	var dup, missing int
-	for i := range counts {
-		switch c := counts[i].Load(); {
-		case c == 0:
-			missing++
-		case c > 1:
-			dup++
-		}
+	dup, missing, err := smsc.Tally()
+	if err != nil {
+		return res, err
+	}
+	seen, err := smsc.Seen()
+	if err != nil {
+		return res, err
 	}
 	var parts int
 	db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM message_parts`).Scan(&parts)
-	res.Once = dup == 0 && missing == 0 && parts == opt.Messages && seen.Load() == n
+	res.Once = dup == 0 && missing == 0 && parts == opt.Messages && seen == n
 	if !res.Once {
-		res.Problems = fmt.Sprintf("%d duplicated, %d missing, %d submits seen, %d ids recorded", dup, missing, seen.Load(), parts)
+		res.Problems = fmt.Sprintf("%d duplicated, %d missing, %d submits seen, %d ids recorded", dup, missing, seen, parts)
 	}
 
 	// The SMSC's ceiling, with the same delay, measured on a fresh
 	// instance after the run so that the two do not share the CPU.
-	ceil, err := smsctest.Start("127.0.0.1:0", smsctest.Options{RespDelay: opt.Delay})
-	if err != nil {
-		return res, err
-	}
-	defer ceil.Close()
-	blast := min(opt.Messages, 300_000)
-	if res.Ceiling, err = smsctest.Blast(ceil.Addr(), blast, opt.Window); err != nil {
+	if res.Ceiling, err = smsc.Ceiling(min(opt.Messages, 300_000), opt.Window); err != nil {
 		return res, err
 	}
 	return res, nil
@@ -330,43 +321,6 @@ func peakRSSMB() float64 {
 		}
 	}
 	return 0
-}
-
-// Suite runs what `make bench` reports for the send path: a million
-// messages without delay in SQLite and in PostgreSQL (pgURL; skipped when
-// empty), then, with 50 ms added to every submit_sm_resp, delayed messages
-// (200,000 by default: at window/RTT = 5,120/s a million would take over
-// three minutes per store and prove nothing more). Each result is printed
-// to w as it comes. messages and delayed of 0 take the defaults.
-func Suite(ctx context.Context, pgURL string, messages, delayed int, w io.Writer) ([]Result, error) {
-	if messages <= 0 {
-		messages = 1_000_000
-	}
-	if delayed <= 0 {
-		delayed = 200_000
-	}
-	stores := []string{"sqlite"}
-	if pgURL != "" {
-		stores = append(stores, pgURL)
-	}
-	var out []Result
-	for _, delay := range []time.Duration{0, 50 * time.Millisecond} {
-		for _, db := range stores {
-			n := messages
-			if delay > 0 {
-				n = delayed
-			}
-			r, err := Run(ctx, Options{DB: db, Messages: n, Delay: delay})
-			if err != nil {
-				return out, fmt.Errorf("outbox bench %s delay %s: %w", r.Dialect, delay, err)
-			}
-			if w != nil {
-				fmt.Fprintln(w, r)
-			}
-			out = append(out, r)
-		}
-	}
-	return out, nil
 }
 
 // Targets checks results against the issue's targets: >= 10,000
