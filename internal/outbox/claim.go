@@ -1,9 +1,11 @@
 package outbox
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -26,6 +28,28 @@ type Claimed struct {
 	Attempts   int // including this one
 	Tried      []string
 	ValidUntil time.Time // zero: no limit
+
+	at claimCursor // its place in the claim order
+}
+
+// claimCursor is a place in the claim order, (next_at, id). A line claims
+// a source's messages after the place its last claims reached, so that a
+// claim need not walk again past what it already took: on PostgreSQL the
+// index entries of claimed rows stay until vacuum, and without a cursor a
+// million-message run slows as every claim reads through the dead
+// entries at the front of messages_claim (8,400 submit_sm/s instead of
+// 15,000 with autovacuum off). The zero cursor is the start.
+type claimCursor struct{ nextAt, id int64 }
+
+// sourceCursor is a line's cursor in one source, and when it last went
+// back to the start.
+type sourceCursor struct {
+	at    claimCursor
+	since time.Time
+}
+
+func (c claimCursor) after(d claimCursor) bool {
+	return c.nextAt > d.nextAt || c.nextAt == d.nextAt && c.id > d.id
 }
 
 // activeSource is a source a dispatcher may claim from.
@@ -52,11 +76,12 @@ func (s *Store) activeSources(ctx context.Context) ([]activeSource, error) {
 	return out, rows.Err()
 }
 
-// claim moves up to n due, queued messages of one gateway and source to
-// sending, owned by owner, and returns them in id order.
-func (s *Store) claim(ctx context.Context, gateway string, sourceID int64, owner string, n int) ([]Claimed, error) {
+// claim moves up to n due, queued messages of one gateway and source that
+// come after the cursor to sending, owned by owner, and returns them in
+// claim order.
+func (s *Store) claim(ctx context.Context, gateway string, sourceID int64, owner string, n int, after claimCursor) ([]Claimed, error) {
 	now := s.clock.Now().Unix()
-	rows, err := s.db.W.QueryContext(ctx, s.q.Get("claim"), owner, now, now, gateway, sourceID, now, n, sourceID)
+	rows, err := s.db.W.QueryContext(ctx, s.q.Get("claim"), owner, now, now, gateway, sourceID, now, after.nextAt, after.id, n, sourceID)
 	if err != nil {
 		return nil, fmt.Errorf("outbox: claim: %w", err)
 	}
@@ -68,10 +93,10 @@ func (s *Store) claim(ctx context.Context, gateway string, sourceID int64, owner
 		var enc []byte
 		var tried string
 		if err := rows.Scan(&c.ID, &cust, &enc, &c.PhoneIndex, &c.Region, &c.Carrier, &c.Category, &c.Text, &c.Parts,
-			&c.Attempts, &tried, &valid); err != nil {
+			&c.Attempts, &tried, &valid, &c.at.nextAt); err != nil {
 			return nil, err
 		}
-		c.SourceID, c.CustomerID = sourceID, cust.Int64
+		c.SourceID, c.CustomerID, c.at.id = sourceID, cust.Int64, c.ID
 		if valid.Valid {
 			c.ValidUntil = time.Unix(valid.Int64, 0).UTC()
 		}
@@ -88,17 +113,11 @@ func (s *Store) claim(ctx context.Context, gateway string, sourceID int64, owner
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	// RETURNING order is unspecified; submit oldest first.
-	sortClaimed(out)
+	// RETURNING order is unspecified; submit in claim order.
+	slices.SortFunc(out, func(a, b Claimed) int {
+		return cmp.Or(cmp.Compare(a.at.nextAt, b.at.nextAt), cmp.Compare(a.ID, b.ID))
+	})
 	return out, nil
-}
-
-func sortClaimed(cs []Claimed) {
-	for i := 1; i < len(cs); i++ {
-		for j := i; j > 0 && cs[j].ID < cs[j-1].ID; j-- {
-			cs[j], cs[j-1] = cs[j-1], cs[j]
-		}
-	}
 }
 
 // outcomeKind is what became of a claimed message.

@@ -39,7 +39,7 @@ func TestPostgresClaimsAreDisjoint(t *testing.T) {
 			defer wg.Done()
 			<-start
 			for {
-				got, err := s.claim(ctx, "a", sid, owner, 37)
+				got, err := s.claim(ctx, "a", sid, owner, 37, claimCursor{})
 				if err != nil {
 					t.Error(err)
 					return
@@ -121,14 +121,14 @@ func TestOrphansHeldForReviewOrResent(t *testing.T) {
 		if err := s.heartbeat(ctx, dead); err != nil {
 			t.Fatal(err)
 		}
-		got, err := s.claim(ctx, "a", sid, "dead", 2)
+		got, err := s.claim(ctx, "a", sid, "dead", 2, claimCursor{})
 		if err != nil || len(got) != 2 {
 			t.Fatal(got, err)
 		}
 		// A live one holds a third.
 		live := owner{id: "live", host: "elsewhere", pid: 1, started: t0.Unix()}
 		s.heartbeat(ctx, live)
-		if got, _ := s.claim(ctx, "a", sid, "live", 1); len(got) != 1 {
+		if got, _ := s.claim(ctx, "a", sid, "live", 1, claimCursor{}); len(got) != 1 {
 			t.Fatal("claim")
 		}
 		clk.Advance(10 * time.Second)
@@ -157,7 +157,7 @@ func TestOrphansHeldForReviewOrResent(t *testing.T) {
 		// With resend configured, orphans go straight back.
 		dead2 := owner{id: "dead2", host: "elsewhere", pid: 1, started: clk.Now().Unix()}
 		s.heartbeat(ctx, dead2)
-		if got, _ := s.claim(ctx, "a", sid, "dead2", 1); len(got) != 1 {
+		if got, _ := s.claim(ctx, "a", sid, "dead2", 1, claimCursor{}); len(got) != 1 {
 			t.Fatal("claim")
 		}
 		clk.Advance(time.Minute)
@@ -183,9 +183,84 @@ func TestOrphanOfDeadProcessOnThisHost(t *testing.T) {
 	me := newOwner(t0)
 	gone := owner{id: "gone", host: me.host, pid: 1 << 22, started: t0.Unix()} // above pid_max
 	s.heartbeat(ctx, gone)
-	s.claim(ctx, "a", sid, "gone", 1)
+	s.claim(ctx, "a", sid, "gone", 1, claimCursor{})
 	r, _, err := s.RecoverOrphans(ctx, me.id, time.Hour, nil)
 	if err != nil || r != 1 {
 		t.Fatal(r, err)
+	}
+}
+
+// A claim after a cursor takes what comes after it in claim order; a
+// message put back behind the cursor is taken once the cursor starts
+// again, which a short claim makes a line do.
+func TestClaimCursor(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s := newStore(t, db, clock.NewFake(t0), Options{Router: staticRouter{"a"}})
+		res, err := s.Enqueue(ctx, msgs(Source{SourceCampaign, "cur"}, 10, "transactional"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sid int64
+		db.R.QueryRow(`SELECT id FROM outbox_sources WHERE ref = 'cur'`).Scan(&sid)
+		ids := func(cs []Claimed) []int64 {
+			var out []int64
+			for _, c := range cs {
+				out = append(out, c.ID)
+			}
+			return out
+		}
+		first, err := s.claim(ctx, "a", sid, "me", 4, claimCursor{})
+		if err != nil || fmt.Sprint(ids(first)) != fmt.Sprint(res.IDs[:4]) {
+			t.Fatalf("first claim %v, %v", ids(first), err)
+		}
+		second, _ := s.claim(ctx, "a", sid, "me", 4, first[3].at)
+		if fmt.Sprint(ids(second)) != fmt.Sprint(res.IDs[4:8]) {
+			t.Fatalf("after the cursor %v", ids(second))
+		}
+		// The second message goes back to the queue, behind the cursor.
+		if _, err := db.W.Exec(db.Rebind(`UPDATE messages SET status = 'queued' WHERE id = ?`), res.IDs[1]); err != nil {
+			t.Fatal(err)
+		}
+		third, _ := s.claim(ctx, "a", sid, "me", 4, second[3].at)
+		if fmt.Sprint(ids(third)) != fmt.Sprint(res.IDs[8:]) {
+			t.Fatalf("short claim %v", ids(third))
+		}
+		again, _ := s.claim(ctx, "a", sid, "me", 4, claimCursor{})
+		if len(again) != 1 || again[0].ID != res.IDs[1] {
+			t.Fatalf("from the start %v", ids(again))
+		}
+	})
+}
+
+// A line's cursor in a source follows full claims, goes back to the start
+// after a short one, and after a second whatever the claims.
+func TestLineCursor(t *testing.T) {
+	r := &lineRun{cursors: map[int64]sourceCursor{}}
+	now := time.Now()
+	batch := func(ids ...int64) []Claimed {
+		var out []Claimed
+		for _, id := range ids {
+			out = append(out, Claimed{ID: id, at: claimCursor{nextAt: 100, id: id}})
+		}
+		return out
+	}
+	if c := r.cursor(7, now); c != (claimCursor{}) {
+		t.Fatalf("a new source starts at %v", c)
+	}
+	r.advance(7, batch(1, 2), 2)
+	if c := r.cursor(7, now); c != (claimCursor{100, 2}) {
+		t.Fatalf("after a full claim %v", c)
+	}
+	r.advance(7, batch(3), 2)
+	if c := r.cursor(7, now); c != (claimCursor{}) {
+		t.Fatalf("after a short claim %v", c)
+	}
+	r.advance(7, batch(4, 5), 2)
+	if c := r.cursor(7, now.Add(999*time.Millisecond)); c != (claimCursor{100, 5}) {
+		t.Fatalf("within the second %v", c)
+	}
+	if c := r.cursor(7, now.Add(time.Second)); c != (claimCursor{}) {
+		t.Fatalf("a second on %v", c)
 	}
 }

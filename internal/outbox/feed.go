@@ -143,10 +143,12 @@ func (r *lineRun) claim(ctx context.Context, n int) ([]Claimed, error) {
 		if len(out) >= n {
 			break
 		}
-		got, err := r.d.s.claim(ctx, r.line.Name(), id, r.d.owner.id, n-len(out))
+		want := n - len(out)
+		got, err := r.d.s.claim(ctx, r.line.Name(), id, r.d.owner.id, want, r.cursor(id, now))
 		if err != nil {
 			return out, err
 		}
+		r.advance(id, got, want)
 		if len(got) == 0 {
 			// Drained for now: other sources first, back here at the
 			// next poll (or at once when this process enqueues). A short
@@ -159,6 +161,37 @@ func (r *lineRun) claim(ctx context.Context, n int) ([]Claimed, error) {
 		out = append(out, got...)
 	}
 	return out, nil
+}
+
+// cursor returns where the next claim from a source starts. It goes back
+// to the start once a second, so that a message left behind it (put back
+// after a failed check, moved here from a gateway that is down, freed
+// from a dead dispatcher) waits at most that long.
+func (r *lineRun) cursor(source int64, now time.Time) claimCursor {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	c, ok := r.cursors[source]
+	if !ok || now.Sub(c.since) >= time.Second {
+		r.cursors[source] = sourceCursor{since: now}
+		return claimCursor{}
+	}
+	return c.at
+}
+
+// advance moves a source's cursor past a claim; a short claim sends it
+// back to the start, since the source may hold due messages behind it.
+func (r *lineRun) advance(source int64, got []Claimed, want int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(got) < want {
+		delete(r.cursors, source)
+		return
+	}
+	c := r.cursors[source]
+	if last := got[len(got)-1].at; last.after(c.at) {
+		c.at = last
+	}
+	r.cursors[source] = c
 }
 
 func (r *lineRun) waitTaken(ctx context.Context) {

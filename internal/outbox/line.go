@@ -64,11 +64,13 @@ type lineRun struct {
 
 	// mu guards what the feeders share: the active sources (refreshed at
 	// most every 250 ms), the sources found idle (until the given time),
-	// and the room reserved by claims under way.
+	// each source's claim cursor, and the room reserved by claims under
+	// way.
 	mu        sync.Mutex
 	sources   []activeSource
 	sourcesAt time.Time
 	idle      map[int64]time.Time
+	cursors   map[int64]sourceCursor
 	reserved  int
 
 	stopOnce   sync.Once
@@ -91,7 +93,7 @@ func newLineRun(d *Dispatcher, l Line, st *LineStats) *lineRun {
 	}
 	r := &lineRun{d: d, line: l, st: st, rate: newPacer(l.Config.Rate), window: w,
 		ready: make(chan Claimed, prefetch), taken: make(chan struct{}, 1), done: make(chan struct{}),
-		idle: map[int64]time.Time{}, wake: d.s.Wake(), feeders: feeders}
+		idle: map[int64]time.Time{}, cursors: map[int64]sourceCursor{}, wake: d.s.Wake(), feeders: feeders}
 	// Submits run on their own context: stopping the dispatcher stops
 	// claiming at once but lets submits already on the wire finish.
 	r.submitCtx, r.cutSubmits = context.WithCancel(context.Background())

@@ -20,30 +20,31 @@ SELECT s.id, s.kind, s.ref, s.state, s.created_at,
 FROM outbox_sources s ORDER BY s.id DESC LIMIT ?
 
 -- A dispatcher claims due messages of one gateway and source for an
--- immediate submit. The source must still be active when the claim runs,
--- which is what makes pause and cancel take effect at once.
+-- immediate submit, after its cursor (next_at, id): where its last claims
+-- ended (see claimCursor). The source must still be active when the claim
+-- runs, which is what makes pause and cancel take effect at once.
 -- name: claim :sqlite
 UPDATE messages SET status = 'sending', owner = ?, sending_at = ?, updated_at = ?, attempts = attempts + 1
 WHERE status = 'queued' AND id IN (
 	SELECT id FROM messages
-	WHERE gateway = ? AND source_id = ? AND status = 'queued' AND next_at <= ?
+	WHERE gateway = ? AND source_id = ? AND status = 'queued' AND next_at <= ? AND (next_at, id) > (?, ?)
 	ORDER BY next_at, id LIMIT ?)
   AND EXISTS (SELECT 1 FROM outbox_sources WHERE id = ? AND state = 'active')
-RETURNING id, customer_id, phone_enc, phone_index, region, carrier, category, text, parts, attempts, tried, valid_until
+RETURNING id, customer_id, phone_enc, phone_index, region, carrier, category, text, parts, attempts, tried, valid_until, next_at
 
 -- On PostgreSQL several dispatcher processes claim at once; SKIP LOCKED
 -- hands each a disjoint set without waiting on the others' locks.
 -- name: claim :postgres
 WITH c AS (
 	SELECT id FROM messages
-	WHERE gateway = $4 AND source_id = $5 AND status = 'queued' AND next_at <= $6
-	  AND EXISTS (SELECT 1 FROM outbox_sources WHERE id = $8 AND state = 'active')
-	ORDER BY next_at, id LIMIT $7
+	WHERE gateway = $4 AND source_id = $5 AND status = 'queued' AND next_at <= $6 AND (next_at, id) > ($7, $8)
+	  AND EXISTS (SELECT 1 FROM outbox_sources WHERE id = $10 AND state = 'active')
+	ORDER BY next_at, id LIMIT $9
 	FOR UPDATE SKIP LOCKED)
 UPDATE messages m SET status = 'sending', owner = $1, sending_at = $2, updated_at = $3, attempts = m.attempts + 1
 FROM c WHERE m.id = c.id
 RETURNING m.id, m.customer_id, m.phone_enc, m.phone_index, m.region, m.carrier, m.category, m.text, m.parts,
-	m.attempts, m.tried, m.valid_until
+	m.attempts, m.tried, m.valid_until, m.next_at
 
 -- name: heartbeat
 INSERT INTO outbox_dispatchers (id, host, pid, started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?)
