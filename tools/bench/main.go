@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -98,7 +99,13 @@ func main() {
 			fmt.Fprintln(os.Stderr, "bench: unknown case", *name)
 			os.Exit(1)
 		}
+		stopProfile, err := profileCase(*name)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
 		r, err := fn(ctx, a)
+		stopProfile()
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "bench:", *name+":", err)
 			os.Exit(1)
@@ -110,6 +117,25 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
+}
+
+// profileCase writes a CPU profile of the case to
+// $NUDGE_BENCH_CPUPROFILE/NAME.pprof when that variable names a directory,
+// for finding where a figure's time goes.
+func profileCase(name string) (stop func(), err error) {
+	dir := os.Getenv("NUDGE_BENCH_CPUPROFILE")
+	if dir == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(filepath.Join(dir, name+".pprof"))
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 func envOr(k, def string) string {
