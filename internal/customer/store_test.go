@@ -175,6 +175,32 @@ func TestUpsertOrders(t *testing.T) {
 		if o, l, _ := s.Counts(ctx); o != 1 || l != 2 {
 			t.Fatalf("counts %d %d", o, l)
 		}
+		// A stored order changed beside two new ones (SQLite numbers the
+		// new ones itself): each line lands on its own order.
+		mixed := []customer.Order{
+			{OrderID: "O3", CustomerID: "C2", OrderedAt: at("2026-10-03T12:00:00Z"),
+				Lines: []customer.Line{{SKU: "A", Quantity: 1, Amount: 100}, {SKU: "A", Quantity: 3, Amount: 300}}},
+			{OrderID: "O1", CustomerID: "C1", OrderedAt: at("2026-10-01T12:00:00Z"), Status: "shipped",
+				Lines: []customer.Line{{SKU: "CAT-1", Category: "cat food", Quantity: 2, Amount: 25980}}},
+			{OrderID: "O4", CustomerID: "C1", OrderedAt: at("2026-10-04T12:00:00Z"),
+				Lines: []customer.Line{{SKU: "B", Quantity: 2, Amount: 500}}},
+		}
+		for i := range mixed {
+			mixed[i].Normalize()
+		}
+		res, err = s.UpsertOrders(ctx, mixed)
+		if err != nil || res.Orders != (customer.WriteResult{Inserted: 2, Updated: 1}) || res.Lines != (customer.WriteResult{Inserted: 2, Unchanged: 2}) {
+			t.Fatalf("mixed: %+v %v", res, err)
+		}
+		got, _ = s.OrdersOf(ctx, c.ID, 10)
+		if len(got) != 2 || got[0].OrderID != "O4" || got[0].Amount != 500 || len(got[0].Lines) != 1 || got[1].Status != "shipped" || len(got[1].Lines) != 2 {
+			t.Fatalf("C1 after the mixed write: %+v", got)
+		}
+		c2, _ := s.GetByExternalID(ctx, "C2")
+		got, _ = s.OrdersOf(ctx, c2.ID, 10)
+		if len(got) != 1 || got[0].Items != 3 || got[0].Amount != 300 || len(got[0].Lines) != 1 || got[0].Lines[0].Quantity != 3 {
+			t.Fatalf("C2: %+v", got)
+		}
 	})
 }
 
