@@ -350,19 +350,9 @@ func (s *Store) writeLines(ctx context.Context, tx *sql.Tx, orders []Order, stor
 		ref := stored[o.OrderID].id
 		isOld := !fresh[o.OrderID]
 		changed := false
+		buf, count := &args, &n
 		if !isOld && plain {
-			for _, l := range lastLines(o.Lines) {
-				res.Lines.Inserted++
-				newArgs = append(newArgs, ref, l.SKU, l.Category, l.Quantity, l.Amount)
-				nNew++
-			}
-			res.Lines.Unchanged += len(o.Lines) - len(lastLines(o.Lines))
-			if nNew >= 1000 {
-				if err := flush(); err != nil {
-					return err
-				}
-			}
-			continue
+			buf, count = &newArgs, &nNew
 		}
 		for _, l := range lastLines(o.Lines) {
 			if isOld {
@@ -379,9 +369,9 @@ func (s *Store) writeLines(ctx context.Context, tx *sql.Tx, orders []Order, stor
 			} else {
 				res.Lines.Inserted++
 			}
-			args = append(args, ref, l.SKU, l.Category, l.Quantity, l.Amount)
-			n++
-			if n == 1000 {
+			*buf = append(*buf, ref, l.SKU, l.Category, l.Quantity, l.Amount)
+			*count++
+			if n+nNew == 1000 {
 				if err := flush(); err != nil {
 					return err
 				}

@@ -47,8 +47,9 @@ type sourceCursor struct {
 	since time.Time
 }
 
-func (c claimCursor) after(d claimCursor) bool {
-	return c.nextAt > d.nextAt || c.nextAt == d.nextAt && c.id > d.id
+// compare orders two places in the claim order, as cmp.Compare does.
+func (c claimCursor) compare(d claimCursor) int {
+	return cmp.Or(cmp.Compare(c.nextAt, d.nextAt), cmp.Compare(c.id, d.id))
 }
 
 // activeSource is a source a dispatcher may claim from.
@@ -113,9 +114,7 @@ func (s *Store) claim(ctx context.Context, gateway string, sourceID int64, owner
 		return nil, err
 	}
 	// RETURNING order is unspecified; submit in claim order.
-	slices.SortFunc(out, func(a, b Claimed) int {
-		return cmp.Or(cmp.Compare(a.at.nextAt, b.at.nextAt), cmp.Compare(a.ID, b.ID))
-	})
+	slices.SortFunc(out, func(a, b Claimed) int { return a.at.compare(b.at) })
 	return out, nil
 }
 

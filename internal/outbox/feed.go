@@ -188,7 +188,7 @@ func (r *lineRun) advance(source int64, got []Claimed, want int) {
 		return
 	}
 	c := r.cursors[source]
-	if last := got[len(got)-1].at; last.after(c.at) {
+	if last := got[len(got)-1].at; last.compare(c.at) > 0 {
 		c.at = last
 	}
 	r.cursors[source] = c
