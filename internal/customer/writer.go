@@ -3,7 +3,10 @@ package customer
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
+
+	"nudge/internal/store"
 )
 
 // Writer groups batch writes into one transaction. Importers use it to
@@ -11,9 +14,18 @@ import (
 // commit rewrites every index page the batch touched, and the blind-index
 // and order-id indexes are touched at random, so fewer, larger commits cut
 // the bytes written per row several times over.
+//
+// On SQLite the Writer holds the single writer connection with foreign key
+// enforcement off for the length of its transaction. Every reference it
+// writes it has just read in that same transaction (an order's customer, a
+// line's order), nobody else can write meanwhile, and it deletes nothing, so
+// the checks could only repeat its own lookups. Without them, and with plain
+// inserts that say OR FAIL or OR IGNORE, a multi-row insert needs no
+// statement journal, which otherwise copies every page it touches.
 type Writer struct {
-	s  *Store
-	tx *sql.Tx
+	s    *Store
+	conn *sql.Conn // SQLite: the writer connection, foreign keys off
+	tx   *sql.Tx
 }
 
 // NewWriter begins a write transaction. On SQLite it holds the single
@@ -25,11 +37,43 @@ func (s *Store) NewWriter(ctx context.Context) (*Writer, error) {
 	if err := s.prepareBulk(ctx, customerUpsert, customerFingerprints, orderUpsert, orderInsert, lineUpsert, lineInsert, customerIDsOf, storedOrdersOf); err != nil {
 		return nil, err
 	}
-	tx, err := s.db.W.BeginTx(ctx, nil)
+	w := &Writer{s: s}
+	if s.db.Dialect != store.SQLite {
+		tx, err := s.db.W.BeginTx(ctx, nil)
+		if err != nil {
+			return nil, err
+		}
+		w.tx = tx
+		return w, nil
+	}
+	conn, err := s.db.W.Conn(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return &Writer{s: s, tx: tx}, nil
+	// The pragma takes effect outside a transaction only.
+	if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	w.conn = conn
+	if w.tx, err = conn.BeginTx(ctx, nil); err != nil {
+		w.release()
+		return nil, err
+	}
+	return w, nil
+}
+
+// release gives the SQLite writer connection back with foreign keys on, or
+// discards it when they cannot be turned on again.
+func (w *Writer) release() {
+	if w.conn == nil {
+		return
+	}
+	if _, err := w.conn.ExecContext(context.Background(), `PRAGMA foreign_keys = ON`); err != nil {
+		w.conn.Raw(func(any) error { return driver.ErrBadConn })
+	}
+	w.conn.Close()
+	w.conn = nil
 }
 
 // WritePrepared writes prepared customers; see Store.WritePrepared.
@@ -62,10 +106,14 @@ func (w *Writer) UpsertProducts(ctx context.Context, ps []Product) (WriteResult,
 }
 
 // Commit makes the writes durable.
-func (w *Writer) Commit() error { return w.tx.Commit() }
+func (w *Writer) Commit() error {
+	defer w.release()
+	return w.tx.Commit()
+}
 
 // Rollback abandons the writes; after Commit it does nothing.
 func (w *Writer) Rollback() error {
+	defer w.release()
 	if err := w.tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
 		return err
 	}
