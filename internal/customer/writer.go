@@ -92,10 +92,18 @@ func (w *Writer) WritePrepared(ctx context.Context, ps []Prepared) (WriteResult,
 // UpsertOrders writes normalised orders; see Store.UpsertOrders.
 func (w *Writer) UpsertOrders(ctx context.Context, orders []Order) (OrderResult, error) {
 	var res OrderResult
-	for start := 0; start < len(orders); start += orderBatch {
-		if err := w.s.writeOrders(ctx, w.tx, orders[start:min(start+orderBatch, len(orders))], &res); err != nil {
+	for start := 0; start < len(orders); {
+		// A chunk ends between two orders, not inside one: the lines of an
+		// order usually come together, and an order split between chunks
+		// would cost the second chunk a lookup (see insertFirst).
+		end := min(start+orderBatch, len(orders))
+		for end < len(orders) && orders[end].OrderID == orders[end-1].OrderID {
+			end++
+		}
+		if err := w.s.writeOrders(ctx, w.tx, orders[start:end], &res); err != nil {
 			return res, err
 		}
+		start = end
 	}
 	return res, nil
 }

@@ -50,7 +50,7 @@ func TestDeferIndexesDropsOnlySecondaryOnesAndStartRebuildsThem(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := []string{"customers_facets", "customers_phone_index", "customers_pii_key"}
+		want := []string{"customers_facets", "customers_phone_index"}
 		if !slices.Equal(dropped, want) {
 			t.Fatalf("deferred %v, want %v", dropped, want)
 		}
@@ -64,8 +64,8 @@ func TestDeferIndexesDropsOnlySecondaryOnesAndStartRebuildsThem(t *testing.T) {
 		if len(during) != len(before)-len(want) || len(during) == 0 {
 			t.Errorf("indexes while deferred: %v (before: %v)", during, before)
 		}
-		if n := deferredCount(t, db); n != 3 {
-			t.Fatalf("%d deferred definitions recorded, want 3", n)
+		if n := deferredCount(t, db); n != len(want) {
+			t.Fatalf("%d deferred definitions recorded, want %d", n, len(want))
 		}
 
 		// A writer that needs one index builds it inside its transaction.
@@ -73,7 +73,7 @@ func TestDeferIndexesDropsOnlySecondaryOnesAndStartRebuildsThem(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !slices.Contains(indexNames(t, db, "customers"), "customers_phone_index") || deferredCount(t, db) != 2 {
+		if !slices.Contains(indexNames(t, db, "customers"), "customers_phone_index") || deferredCount(t, db) != len(want)-1 {
 			t.Fatalf("after restoring one: %v, %d deferred", indexNames(t, db, "customers"), deferredCount(t, db))
 		}
 
