@@ -99,6 +99,23 @@ func TestUpsertCustomersIdempotentAndUpdates(t *testing.T) {
 		if _, err := s.GetByExternalID(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("missing customer: %v", err)
 		}
+		// A new customer in the same statement as stored ones (on SQLite
+		// the statement skips those, and the lookup after it must still
+		// count the new one as inserted and leave it as written).
+		// Five rows make one statement.
+		fresh := customer.Customer{ExternalID: "C9", Phone: "13912345678", Name: "钱七", City: "南京"}
+		other := customer.Customer{ExternalID: "C10", Phone: "13912345679"}
+		in[1].City = "苏州"
+		res, err = s.UpsertCustomers(ctx, append(in, fresh, other))
+		if err != nil || res != (customer.WriteResult{Inserted: 2, Updated: 1, Unchanged: 2}) {
+			t.Fatalf("mixed write: %+v %v", res, err)
+		}
+		if c, err := s.GetByExternalID(ctx, "C9"); err != nil || c.Name != "钱七" || c.City != "南京" {
+			t.Fatalf("new customer of the mixed write: %+v %v", c, err)
+		}
+		if n, _ := s.Count(ctx); n != 5 {
+			t.Fatalf("count %d after the mixed write", n)
+		}
 	})
 }
 

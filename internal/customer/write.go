@@ -108,64 +108,146 @@ func (s *Store) writeCustomers(ctx context.Context, tx *sql.Tx, ps []Prepared) (
 	for i := range ps {
 		last[ps[i].c.ExternalID] = i
 	}
-	ids := make([]any, 0, len(last))
-	for id := range last {
-		ids = append(ids, id)
+	todo := make([]*Prepared, 0, len(last))
+	for i := range ps {
+		if last[ps[i].c.ExternalID] != i {
+			res.Unchanged++ // superseded by a later row of the same batch
+			continue
+		}
+		todo = append(todo, &ps[i])
 	}
-	existing := make(map[string][]byte, len(ids))
-	err := s.bulkChunks(ctx, tx, customerFingerprints, len(ids), ids, func(st *sql.Stmt, args []any) error {
+	w := customerWrite{s: s, tx: tx, res: &res, now: s.clock.Now().Unix(), key: s.keys.Current().ID}
+	before := int64(-1) // every stored customer is older than this write (no insert went first)
+	if s.db.Dialect == store.SQLite {
+		var err error
+		if before, todo, err = w.insertFirst(ctx, todo); err != nil || len(todo) == 0 {
+			return res, err
+		}
+	}
+	return res, w.upsert(ctx, todo, before)
+}
+
+// customerWrite is one batch of customers on its way in.
+type customerWrite struct {
+	s   *Store
+	tx  *sql.Tx
+	res *WriteResult
+	now int64
+	key string
+}
+
+// row appends a customer's columns as customerInsert and customerUpsert
+// take them.
+func (w *customerWrite) row(args []any, p *Prepared) []any {
+	c := &p.c
+	return append(args, c.ExternalID, p.phoneEnc, p.phoneIndex, c.Region, c.Carrier, p.nameEnc, c.Gender, c.Birthday,
+		c.City, c.Lat, c.Lon, zeroOrUnix(c.RegisteredAt), c.Timezone, p.tags, string(c.Attributes), c.Consent,
+		zeroOrUnix(c.ConsentAt), c.ConsentSource, w.key, p.fingerprint, w.now, w.now)
+}
+
+// insertFirst offers customers to INSERT OR IGNORE, on SQLite (see
+// orderWrite.insertFirst: the writer is alone, and a plain insert needs no
+// statement journal). A statement that took every row is done; the rows of
+// one that skipped some are returned for the lookup and the upsert, with
+// the largest id stored before, which tells the rows just inserted from the
+// customers stored already.
+func (w *customerWrite) insertFirst(ctx context.Context, todo []*Prepared) (before int64, skipped []*Prepared, err error) {
+	if err := w.tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM customers`).Scan(&before); err != nil {
+		return 0, nil, fmt.Errorf("customer: write batch: %w", err)
+	}
+	args := make([]any, 0, len(todo)*customerInsert.cols)
+	for _, p := range todo {
+		args = w.row(args, p)
+	}
+	done := 0
+	err = w.s.bulkChunks(ctx, w.tx, customerInsert, len(todo), args, func(st *sql.Stmt, a []any) error {
+		chunk := todo[done : done+len(a)/customerInsert.cols]
+		done += len(chunk)
+		r, err := st.ExecContext(ctx, a...)
+		if err != nil {
+			return err
+		}
+		took, err := r.RowsAffected()
+		if err != nil {
+			return err
+		}
+		if int(took) < len(chunk) {
+			skipped = append(skipped, chunk...)
+		} else {
+			w.res.Inserted += len(chunk)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, nil, fmt.Errorf("customer: write batch: %w", err)
+	}
+	return before, skipped, nil
+}
+
+// upsert writes customers after reading what is stored of them: a stored
+// customer is updated unless nothing changed, a missing one is inserted.
+// A customer stored with an id above before was inserted by this write.
+func (w *customerWrite) upsert(ctx context.Context, todo []*Prepared, before int64) error {
+	ids := make([]any, len(todo))
+	for i, p := range todo {
+		ids[i] = p.c.ExternalID
+	}
+	type stored struct {
+		id int64
+		fp []byte
+	}
+	existing := make(map[string]stored, len(ids))
+	err := w.s.bulkChunks(ctx, w.tx, customerFingerprints, len(ids), ids, func(st *sql.Stmt, args []any) error {
 		rows, err := st.QueryContext(ctx, args...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var id string
-			var fp []byte
-			if err := rows.Scan(&id, &fp); err != nil {
+			var ext string
+			var e stored
+			if err := rows.Scan(&e.id, &ext, &e.fp); err != nil {
 				return err
 			}
-			existing[id] = fp
+			existing[ext] = e
 		}
 		return rows.Err()
 	})
 	if err != nil {
-		return res, err
+		return err
 	}
-	now := s.clock.Now().Unix()
-	const cols = 22
-	args := make([]any, 0, len(ps)*cols)
+	args := make([]any, 0, len(todo)*customerUpsert.cols)
 	n := 0
-	for i := range ps {
-		p := &ps[i]
-		if last[p.c.ExternalID] != i {
-			res.Unchanged++ // superseded by a later row of the same batch
-			continue
-		}
-		fp, found := existing[p.c.ExternalID]
+	for _, p := range todo {
+		e, found := existing[p.c.ExternalID]
 		switch {
-		case found && bytes.Equal(fp, p.fingerprint):
-			res.Unchanged++
+		case found && before >= 0 && e.id > before:
+			w.res.Inserted++
+			continue
+		case found && bytes.Equal(e.fp, p.fingerprint):
+			w.res.Unchanged++
 			continue
 		case found:
-			res.Updated++
+			w.res.Updated++
 		default:
-			res.Inserted++
+			w.res.Inserted++
 		}
-		c := &p.c
-		args = append(args, c.ExternalID, p.phoneEnc, p.phoneIndex, c.Region, c.Carrier, p.nameEnc, c.Gender, c.Birthday,
-			c.City, c.Lat, c.Lon, zeroOrUnix(c.RegisteredAt), c.Timezone, p.tags, string(c.Attributes), c.Consent,
-			zeroOrUnix(c.ConsentAt), c.ConsentSource, s.keys.Current().ID, p.fingerprint, now, now)
+		args = w.row(args, p)
 		n++
 	}
-	if n == 0 {
-		return res, nil
+	if err := w.s.bulkExec(ctx, w.tx, customerUpsert, n, args); err != nil {
+		return fmt.Errorf("customer: write batch: %w", err)
 	}
-	if err := s.bulkExec(ctx, tx, customerUpsert, n, args); err != nil {
-		return res, fmt.Errorf("customer: write batch: %w", err)
-	}
-	return res, nil
+	return nil
 }
+
+// customerInsert offers new customers to the table, skipping those stored
+// already (see customerWrite.insertFirst), on SQLite only.
+var customerInsert = bulkStmt{name: "customer_insert", cols: 22, sqliteOnly: true, build: func(n int) string {
+	return `INSERT OR IGNORE INTO customers (external_id, phone_enc, phone_index, region, carrier, name_enc, gender, birthday,
+	city, lat, lon, registered_at, timezone, tags, attributes, consent, consent_at, consent_source, pii_key, fingerprint,
+	created_at, updated_at) VALUES ` + store.Placeholders(n, 22)
+}}
 
 // customerUpsert writes customers, replacing every field of a stored one.
 var customerUpsert = bulkStmt{name: "customer_upsert", cols: 22, build: func(n int) string {
@@ -183,7 +265,7 @@ ON CONFLICT (external_id) DO UPDATE SET phone_enc = excluded.phone_enc, phone_in
 
 // customerFingerprints reads what is stored for a chunk of external ids.
 var customerFingerprints = bulkStmt{name: "customer_fingerprints", cols: 1, build: func(n int) string {
-	return `SELECT external_id, fingerprint FROM customers WHERE external_id IN (` + marks(n) + `)`
+	return `SELECT id, external_id, fingerprint FROM customers WHERE external_id IN (` + marks(n) + `)`
 }}
 
 // resolvePhoneOnly gives rows without an external id the id of the stored

@@ -34,7 +34,7 @@ type Writer struct {
 func (s *Store) NewWriter(ctx context.Context) (*Writer, error) {
 	// The bulk statements are prepared outside the transaction: the SQLite
 	// writer pool has one connection, which the transaction will hold.
-	if err := s.prepareBulk(ctx, customerUpsert, customerFingerprints, orderUpsert, orderInsert, lineUpsert, lineInsert, customerIDsOf, storedOrdersOf); err != nil {
+	if err := s.prepareBulk(ctx, customerUpsert, customerInsert, customerFingerprints, orderUpsert, orderInsert, lineUpsert, lineInsert, customerIDsOf, storedOrdersOf); err != nil {
 		return nil, err
 	}
 	w := &Writer{s: s}
