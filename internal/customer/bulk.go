@@ -97,3 +97,38 @@ func (s *Store) bulkExec(ctx context.Context, tx *sql.Tx, b bulkStmt, rows int, 
 		return err
 	})
 }
+
+// offerRows runs b, an INSERT OR IGNORE, over rows rows of arguments and
+// tells each chunk [from, to) of rows whether its statement took every row
+// (then last is the id of the last, and SQLite gave the others the ids just
+// before it) or skipped some.
+func (s *Store) offerRows(ctx context.Context, tx *sql.Tx, b bulkStmt, rows int, args []any, each func(from, to int, tookAll bool, last int64)) error {
+	done := 0
+	return s.bulkChunks(ctx, tx, b, rows, args, func(st *sql.Stmt, a []any) error {
+		from, to := done, done+len(a)/b.cols
+		done = to
+		r, err := st.ExecContext(ctx, a...)
+		if err != nil {
+			return err
+		}
+		took, err := r.RowsAffected()
+		if err != nil {
+			return err
+		}
+		var last int64
+		if int(took) == to-from {
+			if last, err = r.LastInsertId(); err != nil {
+				return err
+			}
+		}
+		each(from, to, int(took) == to-from, last)
+		return nil
+	})
+}
+
+// maxID is the largest id of table inside tx, 0 for an empty table.
+func maxID(ctx context.Context, tx *sql.Tx, table string) (int64, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM `+table).Scan(&id)
+	return id, err
+}

@@ -102,7 +102,8 @@ func FormatMoney(fen int64) string {
 	return fmt.Sprintf("%s%d.%02d", sign, fen/100, fen%100)
 }
 
-// orderBatch bounds the orders per statement (7 columns each).
+// orderBatch bounds the rows of one chunk of orders (see Writer.UpsertOrders):
+// the lookups and the inserts of a chunk go in statements of at most 400 rows.
 const orderBatch = 500
 
 // UpsertOrders writes orders and their lines in one transaction. Orders must
@@ -210,8 +211,8 @@ func (w *orderWrite) row(args []any, o *Order) []any {
 // the upsert, compared with what is stored. A first import of a large file
 // almost never looks up.
 func (w *orderWrite) insertFirst(ctx context.Context, orders []Order) error {
-	var before int64
-	if err := w.tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM orders`).Scan(&before); err != nil {
+	before, err := maxID(ctx, w.tx, "orders")
+	if err != nil {
 		return fmt.Errorf("customer: write orders: %w", err)
 	}
 	args := make([]any, 0, len(orders)*orderInsert.cols)
@@ -219,30 +220,14 @@ func (w *orderWrite) insertFirst(ctx context.Context, orders []Order) error {
 		args = w.row(args, &orders[i])
 	}
 	var skipped []Order
-	done := 0
-	err := w.s.bulkChunks(ctx, w.tx, orderInsert, len(orders), args, func(st *sql.Stmt, a []any) error {
-		chunk := orders[done : done+len(a)/orderInsert.cols]
-		done += len(chunk)
-		r, err := st.ExecContext(ctx, a...)
-		if err != nil {
-			return err
+	err = w.s.offerRows(ctx, w.tx, orderInsert, len(orders), args, func(from, to int, tookAll bool, last int64) {
+		if !tookAll {
+			skipped = append(skipped, orders[from:to]...)
+			return
 		}
-		took, err := r.RowsAffected()
-		if err != nil {
-			return err
+		for i := from; i < to; i++ {
+			w.created(orders[i].OrderID, last-int64(to-1-i))
 		}
-		if int(took) < len(chunk) {
-			skipped = append(skipped, chunk...)
-			return nil
-		}
-		last, err := r.LastInsertId()
-		if err != nil {
-			return err
-		}
-		for i := range chunk {
-			w.created(chunk[i].OrderID, last-int64(len(chunk)-1-i))
-		}
-		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("customer: write orders: %w", err)

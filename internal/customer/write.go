@@ -152,31 +152,19 @@ func (w *customerWrite) row(args []any, p *Prepared) []any {
 // the largest id stored before, which tells the rows just inserted from the
 // customers stored already.
 func (w *customerWrite) insertFirst(ctx context.Context, todo []*Prepared) (before int64, skipped []*Prepared, err error) {
-	if err := w.tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM customers`).Scan(&before); err != nil {
+	if before, err = maxID(ctx, w.tx, "customers"); err != nil {
 		return 0, nil, fmt.Errorf("customer: write batch: %w", err)
 	}
 	args := make([]any, 0, len(todo)*customerInsert.cols)
 	for _, p := range todo {
 		args = w.row(args, p)
 	}
-	done := 0
-	err = w.s.bulkChunks(ctx, w.tx, customerInsert, len(todo), args, func(st *sql.Stmt, a []any) error {
-		chunk := todo[done : done+len(a)/customerInsert.cols]
-		done += len(chunk)
-		r, err := st.ExecContext(ctx, a...)
-		if err != nil {
-			return err
-		}
-		took, err := r.RowsAffected()
-		if err != nil {
-			return err
-		}
-		if int(took) < len(chunk) {
-			skipped = append(skipped, chunk...)
+	err = w.s.offerRows(ctx, w.tx, customerInsert, len(todo), args, func(from, to int, tookAll bool, _ int64) {
+		if tookAll {
+			w.res.Inserted += to - from
 		} else {
-			w.res.Inserted += len(chunk)
+			skipped = append(skipped, todo[from:to]...)
 		}
-		return nil
 	})
 	if err != nil {
 		return 0, nil, fmt.Errorf("customer: write batch: %w", err)

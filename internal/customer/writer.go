@@ -64,12 +64,19 @@ func (s *Store) NewWriter(ctx context.Context) (*Writer, error) {
 }
 
 // release gives the SQLite writer connection back with foreign keys on, or
-// discards it when they cannot be turned on again.
+// discards it when they are not on again (the pragma does nothing, without
+// an error, while a transaction that failed to commit is still open).
 func (w *Writer) release() {
 	if w.conn == nil {
 		return
 	}
-	if _, err := w.conn.ExecContext(context.Background(), `PRAGMA foreign_keys = ON`); err != nil {
+	ctx := context.Background()
+	on := 0
+	_, err := w.conn.ExecContext(ctx, `PRAGMA foreign_keys = ON`)
+	if err == nil {
+		err = w.conn.QueryRowContext(ctx, `PRAGMA foreign_keys`).Scan(&on)
+	}
+	if err != nil || on != 1 {
 		w.conn.Raw(func(any) error { return driver.ErrBadConn })
 	}
 	w.conn.Close()
