@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -111,12 +112,15 @@ func (db *DB) RestoreIndexes(ctx context.Context, names ...string) error {
 		// but an index build sorts the whole table: let that spill to a
 		// file, so memory stays flat whatever the table's size.
 		// The sorter's memory is the page cache's size: a quarter of it
-		// still sorts in few merge passes. (A second sorter thread,
-		// PRAGMA threads, made whole imports slower here, not faster.)
-		if _, err := db.W.ExecContext(ctx, `PRAGMA temp_store = FILE; PRAGMA cache_size = -`+strconv.Itoa(writerCacheKiB/4)); err != nil {
+		// still sorts in few merge passes. Helper threads sort the full
+		// parts of the sorter's list while the build reads on: on 2 cores
+		// the builds of an import took 15 to 25% less time (about 8 MB
+		// more memory per helper).
+		helpers := strconv.Itoa(min(runtime.NumCPU(), 4))
+		if _, err := db.W.ExecContext(ctx, `PRAGMA temp_store = FILE; PRAGMA threads = `+helpers+`; PRAGMA cache_size = -`+strconv.Itoa(writerCacheKiB/4)); err != nil {
 			return err
 		}
-		defer db.W.ExecContext(context.WithoutCancel(ctx), `PRAGMA temp_store = MEMORY; PRAGMA cache_size = -`+strconv.Itoa(writerCacheKiB))
+		defer db.W.ExecContext(context.WithoutCancel(ctx), `PRAGMA temp_store = MEMORY; PRAGMA threads = 0; PRAGMA cache_size = -`+strconv.Itoa(writerCacheKiB))
 	}
 	for _, n := range names {
 		if err := db.Tx(ctx, func(tx *sql.Tx) error { return db.RestoreIndex(ctx, tx, n) }); err != nil {
