@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -117,7 +118,9 @@ func (s *Store) writeCustomers(ctx context.Context, tx *sql.Tx, ps []Prepared) (
 		todo = append(todo, &ps[i])
 	}
 	w := customerWrite{s: s, tx: tx, res: &res, now: s.clock.Now().Unix(), key: s.keys.Current().ID}
-	before := int64(-1) // every stored customer is older than this write (no insert went first)
+	// Ids above before were inserted by this write; with no insert first,
+	// every stored customer predates it.
+	before := int64(math.MaxInt64)
 	if s.db.Dialect == store.SQLite {
 		var err error
 		if before, todo, err = w.insertFirst(ctx, todo); err != nil || len(todo) == 0 {
@@ -209,7 +212,7 @@ func (w *customerWrite) upsert(ctx context.Context, todo []*Prepared, before int
 	for _, p := range todo {
 		e, found := existing[p.c.ExternalID]
 		switch {
-		case found && before >= 0 && e.id > before:
+		case found && e.id > before:
 			w.res.Inserted++
 			continue
 		case found && bytes.Equal(e.fp, p.fingerprint):
