@@ -16,7 +16,8 @@ TRUNCATE rfm
 -- arithmetic (value * n against the sum), identical in both dialects.
 -- How it stays fast at a million customers (SQLite; PostgreSQL does not
 -- mind): the unary plus keeps SQLite from reading a wide window through
--- the ordered_at index with a lookup per order and a sort, where scanning
+-- an index on ordered_at with a lookup per order and a sort (migration 0010
+-- dropped that index; the plus stays should one come back), where scanning
 -- the covering index in customer order is several times faster; the
 -- totals are one aggregate over the materialised per-customer rows rather
 -- than windows over them; and rows are inserted in customer order, which
