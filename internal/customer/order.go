@@ -163,7 +163,7 @@ func (s *Store) writeOrders(ctx context.Context, tx *sql.Tx, orders []Order, res
 		return nil
 	}
 	w := orderWrite{s: s, tx: tx, custIDs: custIDs, res: res, now: s.clock.Now().Unix(),
-		ids: make(map[string]storedOrder, len(keep)), fresh: make(map[string]bool, len(keep))}
+		written: make(map[string]writtenOrder, len(keep))}
 	if s.db.Dialect == store.SQLite {
 		err = w.insertFirst(ctx, keep)
 	} else {
@@ -172,7 +172,7 @@ func (s *Store) writeOrders(ctx context.Context, tx *sql.Tx, orders []Order, res
 	if err != nil {
 		return err
 	}
-	return s.writeLines(ctx, tx, keep, w.ids, w.fresh, res)
+	return s.writeLines(ctx, tx, keep, w.written, res)
 }
 
 // orderWrite is one chunk of orders on its way in.
@@ -182,10 +182,14 @@ type orderWrite struct {
 	custIDs map[string]int64
 	res     *OrderResult
 	now     int64
-	// ids holds every order's id once written; fresh marks the orders
-	// this write created, whose lines need no comparison.
-	ids   map[string]storedOrder
-	fresh map[string]bool
+	written map[string]writtenOrder
+}
+
+// writtenOrder is an order once written: its id, and whether this write
+// created it (then its lines need no comparison with stored ones).
+type writtenOrder struct {
+	id    int64
+	fresh bool
 }
 
 // row appends an order's columns as orderInsert and orderUpsert take them.
@@ -262,7 +266,7 @@ func (w *orderWrite) lookUpFirst(ctx context.Context, orders []Order) error {
 }
 
 func (w *orderWrite) created(orderID string, id int64) {
-	w.ids[orderID], w.fresh[orderID] = storedOrder{id: id}, true
+	w.written[orderID] = writtenOrder{id: id, fresh: true}
 	w.res.Orders.Inserted++
 }
 
@@ -276,7 +280,7 @@ func (w *orderWrite) upsert(ctx context.Context, orders []Order, found map[strin
 		o := &orders[i]
 		e, stored := found[o.OrderID]
 		if stored {
-			w.ids[o.OrderID] = e
+			w.written[o.OrderID] = writtenOrder{id: e.id}
 			if e.customerID == w.custIDs[o.CustomerID] && e.orderedAt == o.OrderedAt.Unix() && e.status == o.Status && e.currency == o.Currency {
 				w.res.Orders.Unchanged++
 				continue
@@ -298,7 +302,7 @@ func (w *orderWrite) upsert(ctx context.Context, orders []Order, found map[strin
 			if err := rows.Scan(&id, &oid); err != nil {
 				return err
 			}
-			if _, ok := w.ids[oid]; !ok {
+			if _, ok := w.written[oid]; !ok {
 				w.created(oid, id)
 			}
 		}
@@ -366,13 +370,13 @@ func lastLines(lines []Line) []Line {
 	return out
 }
 
-func (s *Store) writeLines(ctx context.Context, tx *sql.Tx, orders []Order, stored map[string]storedOrder, fresh map[string]bool, res *OrderResult) error {
+func (s *Store) writeLines(ctx context.Context, tx *sql.Tx, orders []Order, written map[string]writtenOrder, res *OrderResult) error {
 	// Lines of orders that existed before this batch are compared with what
 	// is stored; lines of new orders are simply inserted.
 	var oldRefs []any
 	for _, o := range orders {
-		if !fresh[o.OrderID] {
-			oldRefs = append(oldRefs, stored[o.OrderID].id)
+		if w := written[o.OrderID]; !w.fresh {
+			oldRefs = append(oldRefs, w.id)
 		}
 	}
 	old := map[int64]map[string]storedLine{}
@@ -402,28 +406,28 @@ func (s *Store) writeLines(ctx context.Context, tx *sql.Tx, orders []Order, stor
 	// Lines of new orders cannot conflict with anything stored: on SQLite,
 	// where nobody else writes meanwhile, they go in with a plain insert.
 	plain := s.db.Dialect == store.SQLite
-	var args, newArgs []any
-	n, nNew := 0, 0
+	var args, newArgs []any // lineUpsert's and lineInsert's, cols each per line
 	var touched []any
 	flush := func() error {
-		if err := s.bulkExec(ctx, tx, lineUpsert, n, args); err != nil {
+		if err := s.bulkExec(ctx, tx, lineUpsert, len(args)/lineUpsert.cols, args); err != nil {
 			return fmt.Errorf("customer: write order lines: %w", err)
 		}
-		if err := s.bulkExec(ctx, tx, lineInsert, nNew, newArgs); err != nil {
+		if err := s.bulkExec(ctx, tx, lineInsert, len(newArgs)/lineInsert.cols, newArgs); err != nil {
 			return fmt.Errorf("customer: write order lines: %w", err)
 		}
-		args, n, newArgs, nNew = args[:0], 0, newArgs[:0], 0
+		args, newArgs = args[:0], newArgs[:0]
 		return nil
 	}
 	for _, o := range orders {
-		ref := stored[o.OrderID].id
-		isOld := !fresh[o.OrderID]
+		w := written[o.OrderID]
+		ref, isOld := w.id, !w.fresh
 		changed := false
-		buf, count := &args, &n
+		buf := &args
 		if !isOld && plain {
-			buf, count = &newArgs, &nNew
+			buf = &newArgs
 		}
-		for _, l := range lastLines(o.Lines) {
+		lines := lastLines(o.Lines)
+		for _, l := range lines {
 			if isOld {
 				if e, ok := old[ref][l.SKU]; ok {
 					if e == (storedLine{l.Category, l.Quantity, l.Amount}) {
@@ -439,14 +443,13 @@ func (s *Store) writeLines(ctx context.Context, tx *sql.Tx, orders []Order, stor
 				res.Lines.Inserted++
 			}
 			*buf = append(*buf, ref, l.SKU, l.Category, l.Quantity, l.Amount)
-			*count++
-			if n+nNew == 1000 {
+			if (len(args)+len(newArgs))/lineUpsert.cols == 1000 {
 				if err := flush(); err != nil {
 					return err
 				}
 			}
 		}
-		res.Lines.Unchanged += len(o.Lines) - len(lastLines(o.Lines))
+		res.Lines.Unchanged += len(o.Lines) - len(lines)
 		if changed {
 			touched = append(touched, ref)
 		}
